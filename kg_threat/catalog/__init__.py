@@ -1,0 +1,1 @@
+"""Threat catalogs: the MITRE ATLAS importer and browsing of the bundled catalogs."""
