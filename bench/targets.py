@@ -1,0 +1,148 @@
+"""Summaries of the samples: the Markdown table and the target checks of the performance issue."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from measure import Sample
+
+BASELINE = "load"
+
+
+@dataclass
+class Result:
+    """Every run of one stage at one size; ``status`` is ``ok`` or why it did not run."""
+
+    size: int
+    stage: str
+    samples: list[Sample] = field(default_factory=list)
+    status: str = "ok"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok" and bool(self.samples)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(s.peak_mb for s in self.samples)
+
+
+Results = dict[tuple[int, str], Result]
+
+
+def _ok(results: Results, size: int, stage: str) -> Result | None:
+    found = results.get((size, stage))
+    return found if found is not None and found.ok else None
+
+
+def ratio_to_load(results: Results, result: Result) -> float | None:
+    base = _ok(results, result.size, BASELINE)
+    if base is None or not result.ok or base.seconds <= 0:
+        return None
+    return result.seconds / base.seconds
+
+
+def table(results: Results) -> str:
+    """The Markdown table, one row per size and stage, in the order they ran."""
+    rows = ["| components | stage | median s | x bare load | peak MB | runs | status |",
+            "|---:|---|---:|---:|---:|---:|---|"]
+    for result in results.values():
+        ratio = ratio_to_load(results, result)
+        if result.ok:
+            cells = [f"{result.seconds:.2f}", f"{ratio:.2f}" if ratio is not None else "",
+                     f"{result.peak_mb:.0f}"]
+        else:
+            cells = ["", "", ""]
+        rows.append(f"| {result.size:,} | {result.stage} | {' | '.join(cells)} | "
+                    f"{len(result.samples)} | {result.status} |")
+    return "\n".join(rows)
+
+
+@dataclass(frozen=True)
+class Check:
+    target: str
+    verdict: str  # PASS, FAIL, or "n/a" when a number is missing
+    measured: str
+
+
+Measure = Callable[[Results], tuple[float, str] | None]
+
+
+def _ratio(stage: str, size: int) -> Measure:
+    def measure(results: Results) -> tuple[float, str] | None:
+        found, base = _ok(results, size, stage), _ok(results, size, BASELINE)
+        if found is None or base is None:
+            return None
+        value = found.seconds / base.seconds
+        return value, f"{found.seconds:.2f} s / {base.seconds:.2f} s = {value:.2f}x"
+    return measure
+
+
+def _growth(stage: str, small: int, large: int) -> Measure:
+    def measure(results: Results) -> tuple[float, str] | None:
+        a, b = _ok(results, small, stage), _ok(results, large, stage)
+        if a is None or b is None:
+            return None
+        value = b.seconds / a.seconds
+        return value, f"{b.seconds:.2f} s / {a.seconds:.2f} s = {value:.2f}x"
+    return measure
+
+
+def _speedup(slow: str, fast: str, size: int) -> Measure:
+    def measure(results: Results) -> tuple[float, str] | None:
+        a, b = _ok(results, size, slow), _ok(results, size, fast)
+        if a is None or b is None:
+            return None
+        value = a.seconds / b.seconds
+        return value, f"{a.seconds:.2f} s / {b.seconds:.2f} s = {value:.1f}x"
+    return measure
+
+
+def _peak(stage: str, size: int) -> Measure:
+    def measure(results: Results) -> tuple[float, str] | None:
+        found = _ok(results, size, stage)
+        return None if found is None else (found.peak_mb, f"{found.peak_mb:.0f} MB")
+    return measure
+
+
+def _seconds(stage: str, size: int) -> Measure:
+    def measure(results: Results) -> tuple[float, str] | None:
+        found = _ok(results, size, stage)
+        return None if found is None else (found.seconds, f"{found.seconds:.2f} s")
+    return measure
+
+
+# (target, measure, passes)
+TARGETS: tuple[tuple[str, Measure, Callable[[float], bool]], ...] = (
+    ("analyze ≤ 3x bare load at 10k", _ratio("analyze", 10_000), lambda v: v <= 3.0),
+    ("analyze ≥ 30x faster than pytm at 5k", _speedup("pytm", "analyze", 5_000),
+     lambda v: v >= 30.0),
+    ("analyze 20k / 10k ≤ 2.1", _growth("analyze", 10_000, 20_000), lambda v: v <= 2.1),
+    ("analyze peak memory ≤ 500 MB at 10k", _peak("analyze", 10_000), lambda v: v <= 500.0),
+    ("validate ≤ 10x bare load at 10k", _ratio("validate", 10_000), lambda v: v <= 10.0),
+    ("report at 10k in seconds (≤ 10 s)", _seconds("report", 10_000), lambda v: v <= 10.0),
+    ("report 20k / 10k ≤ 2.1", _growth("report", 10_000, 20_000), lambda v: v <= 2.1),
+)
+
+
+def checks(results: Results) -> list[Check]:
+    found: list[Check] = []
+    for target, measure, passes in TARGETS:
+        got = measure(results)
+        if got is None:
+            found.append(Check(target, "n/a", "not measured (size not run, or the stage failed)"))
+        else:
+            found.append(Check(target, "PASS" if passes(got[0]) else "FAIL", got[1]))
+    return found
+
+
+def checks_table(results: Results) -> str:
+    rows = ["| target | verdict | measured |", "|---|---|---|"]
+    rows += [f"| {c.target} | {c.verdict} | {c.measured} |" for c in checks(results)]
+    return "\n".join(rows)
