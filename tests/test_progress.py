@@ -13,6 +13,7 @@ class FakeTerminal(io.StringIO):
     """A text stream that says it is a terminal."""
 
     def isatty(self) -> bool:
+        super().isatty()  # raises ValueError once closed, like a real stream
         return True
 
 
