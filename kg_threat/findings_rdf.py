@@ -1,0 +1,44 @@
+"""Findings as RDF (the vocabulary of ``ontology/findings.ttl``), for push, ``--format ttl``
+and the SHACL checks on findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from kg_threat.model import Finding
+from kg_threat.vocab import FINDINGS_GRAPH, KGT, RDF
+
+_G = ox.NamedNode(FINDINGS_GRAPH)
+_TYPE = ox.NamedNode(RDF + "type")
+_P = {name: ox.NamedNode(KGT + name) for name in (
+    "Finding", "aboutThreat", "affects", "likelihood", "impact", "riskLevel", "status",
+    "controlInPlace", "missingControl", "appliesByRule",
+)}
+_LEVEL = {name: ox.NamedNode(KGT + name.capitalize()) for name in ("low", "medium", "high", "critical")}
+_STATUS = {name: ox.NamedNode(KGT + name.capitalize()) for name in (
+    "unmitigated", "mitigated", "accepted", "transferred", "eliminated", "excluded",
+)}
+
+
+def findings_quads(findings: Iterable[Finding], graph: ox.NamedNode = _G) -> list[ox.Quad]:
+    """The quads describing ``findings`` in ``graph``."""
+    quads: list[ox.Quad] = []
+    add = quads.append
+    for f in findings:
+        node = ox.NamedNode(f.iri)
+        add(ox.Quad(node, _TYPE, _P["Finding"], graph))
+        add(ox.Quad(node, _P["aboutThreat"], ox.NamedNode(f.threat), graph))
+        add(ox.Quad(node, _P["affects"], ox.NamedNode(f.component), graph))
+        add(ox.Quad(node, _P["likelihood"], _LEVEL[f.likelihood], graph))
+        add(ox.Quad(node, _P["impact"], _LEVEL[f.impact], graph))
+        add(ox.Quad(node, _P["riskLevel"], _LEVEL[f.risk], graph))
+        add(ox.Quad(node, _P["status"], _STATUS[f.status], graph))
+        for c in f.controls:
+            add(ox.Quad(node, _P["controlInPlace"], ox.NamedNode(c), graph))
+        for c in f.missing_controls:
+            add(ox.Quad(node, _P["missingControl"], ox.NamedNode(c), graph))
+        for r in f.rules:
+            add(ox.Quad(node, _P["appliesByRule"], ox.NamedNode(r), graph))
+    return quads

@@ -1,0 +1,95 @@
+"""The one module that knows the order of the steps: load → reason → assess.
+
+Commands call :func:`run` and then validate, query, report, export or push its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import pyoxigraph as ox
+
+from kg_threat import assess, knowledge, load, reason
+from kg_threat.model import Analysis, Applicability, Finding
+
+
+@dataclass(frozen=True)
+class Options:
+    """Knobs shared by the commands."""
+
+    reasoner: Literal["rules", "dl"] = "rules"
+    timeout: float | None = None
+    endpoint: str | None = None
+    graph: str | None = None
+    quiet: bool = True
+
+
+@dataclass
+class Result:
+    """Everything an analysis produced, for the steps after it."""
+
+    store: ox.Store
+    analysis: Analysis
+    knowledge: knowledge.Knowledge
+    memberships: reason.Memberships
+    applicability: list[Applicability]
+    facts: assess.SystemFacts
+    sources: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def findings_written(self) -> int:
+        """Write the findings as RDF into the findings graph (once, on demand)."""
+        from kg_threat.findings_rdf import findings_quads
+
+        quads = findings_quads(self.analysis.findings)
+        self.store.extend(quads)
+        return len(quads)
+
+    def finding(self, threat: str, component: str) -> Finding | None:
+        for f in self.analysis.findings:
+            if f.threat == threat and f.component == component:
+                return f
+        return None
+
+
+def load_store(sources: Sequence[str], options: Options) -> ox.Store:
+    """Load step: the user's system (files, or a remote graph) and the bundled ontology."""
+    store = ox.Store()
+    if options.endpoint:
+        from kg_threat import remote
+
+        remote.load_remote(store, options.endpoint, options.graph, options)
+    else:
+        load.load_sources(sources, store)
+    load.load_ontology(store)
+    return store
+
+
+def run(sources: Sequence[str], options: Options | None = None) -> Result:
+    """Load, reason and assess; the findings are sorted as the output contract requires."""
+    options = options or Options()
+    store = load_store(sources, options)
+    adversary = assess.find_adversary(store)
+    reason.derive(store, adversary.iri)
+    index = reason.ontology_index(store)
+    if options.reasoner == "dl":
+        from kg_threat import dl
+
+        members = dl.memberships(store, reason.target_classes(index), timeout=options.timeout)
+    else:
+        members = reason.memberships(store, index)
+    pairs = reason.applicable(index, members)
+    know = knowledge.read_knowledge(store)
+    facts = assess.read_system(store, adversary)
+    findings = assess.assess(pairs, know, members, facts)
+    analysis = Analysis(
+        system=facts.system,
+        adversary=adversary.iri,
+        findings=tuple(findings),
+        assumed_strongest_adversary=adversary.iri is None,
+        sources=tuple(sources),
+    )
+    return Result(store, analysis, know, members, pairs, facts, tuple(sources))

@@ -1,0 +1,116 @@
+"""Reason step: derive facts, then decide which catalog threats apply to which components.
+
+1. The derivation rules (``queries/rules/*.rq``, SPARQL CONSTRUCT, run in file-name order)
+   add the type closure, boundary crossings, the adversary's entry points, reachability and
+   model-artifact exposure to the inferred graph.
+2. The target classes that threats apply to (and that risk factors test) are compiled from
+   their OWL definitions into one SPARQL query (:mod:`kg_threat.rules`); its answers, joined
+   with the threats' ``kgt:appliesTo`` links, are the applicable (threat, component) pairs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg_threat.model import Applicability
+from kg_threat.resources import data_dir, rules_dir
+from kg_threat.rules import TripleIndex, membership_query
+from kg_threat.vocab import INFERRED_GRAPH, KGT, ONTOLOGY_GRAPH
+
+_INFERRED = ox.NamedNode(INFERRED_GRAPH)
+_APPLIES_TO = KGT + "appliesTo"
+_WHEN_COMPONENT_IN = KGT + "whenComponentIn"
+
+
+def engine_query(name: str) -> str:
+    """The text of a bundled engine query (``queries/engine/NAME.rq``)."""
+    return (data_dir("queries") / "engine" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def select(store: ox.Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
+    """Run a SELECT over the union of all graphs, with parameters bound, never formatted in."""
+    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    result = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def rule_files(adversary_declared: bool) -> list[Path]:
+    """The derivation rules in force: ``*.declared.rq`` or ``*.assumed.rq`` variants, by name."""
+    skip = ".assumed.rq" if adversary_declared else ".declared.rq"
+    return [p for p in sorted(rules_dir().glob("*.rq")) if not p.name.endswith(skip)]
+
+
+def derive(store: ox.Store, adversary: str | None) -> int:
+    """Run the derivation rules, adding their results to the inferred graph; count the triples."""
+    added = 0
+    bindings = {ox.Variable("adversary"): ox.NamedNode(adversary)} if adversary else None
+    for path in rule_files(adversary is not None):
+        triples = store.query(
+            path.read_text(encoding="utf-8"),
+            use_default_graph_as_union=True,
+            # by convention only the *.declared.rq variants take the $adversary parameter
+            substitutions=bindings if path.name.endswith(".declared.rq") else None,
+        )
+        assert isinstance(triples, ox.QueryTriples)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in triples]
+        store.extend(quads)
+        added += len(quads)
+    return added
+
+
+@dataclass(frozen=True)
+class Memberships:
+    """Which target classes each component belongs to."""
+
+    by_component: dict[str, frozenset[str]]
+
+    def classes_of(self, component: str) -> frozenset[str]:
+        return self.by_component.get(component, frozenset())
+
+
+def target_classes(index: TripleIndex) -> set[ox.NamedNode]:
+    """Every class a threat applies to or a risk factor tests."""
+    found: set[ox.NamedNode] = set()
+    for props in index.by_subject.values():
+        for predicate in (_APPLIES_TO, _WHEN_COMPONENT_IN):
+            for value in props.get(predicate, []):
+                if isinstance(value, ox.NamedNode):
+                    found.add(value)
+    return found
+
+
+def ontology_index(store: ox.Store) -> TripleIndex:
+    """Index the ontology graph and the user's own schema axioms for the compiler."""
+    return TripleIndex.from_quads(store.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH)))
+
+
+def memberships(store: ox.Store, index: TripleIndex) -> Memberships:
+    """Evaluate every target class over the system in one compiled query."""
+    query = membership_query(index, target_classes(index))
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in select(store, query):
+        member, cls = row["member"], row["class"]
+        if isinstance(member, ox.NamedNode | ox.BlankNode) and isinstance(cls, ox.NamedNode):
+            found[str(member) if isinstance(member, ox.BlankNode) else member.value].add(cls.value)
+    return Memberships({k: frozenset(v) for k, v in found.items()})
+
+
+def applicable(index: TripleIndex, members: Memberships) -> list[Applicability]:
+    """Join memberships with ``kgt:appliesTo``: the applicable (threat, component, rule) triples."""
+    threats_by_class: dict[str, list[str]] = defaultdict(list)
+    for subject, props in index.by_subject.items():
+        for cls in props.get(_APPLIES_TO, []):
+            if isinstance(cls, ox.NamedNode):
+                threats_by_class[cls.value].append(subject.strip("<>"))
+    pairs: list[Applicability] = []
+    for component, classes in members.by_component.items():
+        for cls in classes:
+            for threat in threats_by_class.get(cls, ()):
+                pairs.append(Applicability(threat, component, cls))
+    pairs.sort(key=lambda a: (a.threat, a.component, a.rule))
+    return pairs
