@@ -137,8 +137,8 @@ def _add_release(graph: Graph, release: Release, controls: dict[str, list[URIRef
         for technique in mitigation.techniques:
             graph.add((node, K.addresses, A[technique]))
             mitigated.setdefault(technique, set()).update(controls.get(mitigation.id, []))
-    for technique in release.techniques:
-        _add_technique(graph, release, technique, rule, mitigated.get(technique.id, set()))
+    for item in release.techniques:
+        _add_technique(graph, release, item, rule, mitigated.get(item.id, set()))
     for case in release.case_studies:
         node = A[case.id]
         _entry(graph, node, K.AtlasCaseStudy, case.id, case.name, "studies",
