@@ -189,6 +189,7 @@ def push(
     target_update = endpoint_url(update_endpoint or endpoint, "--update-endpoint")
     target = iri(graph, "--graph")
     opts = (options or RemoteOptions()).given(timeout, auth)
+    getattr(result, "findings_written", None)  # a pipeline Result writes its findings on demand
     triples = collect(result.store, target.value, when=when)
     total, size = len(triples), max(1, chunk_triples)
     if total <= size:

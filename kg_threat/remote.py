@@ -11,8 +11,9 @@ new.
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
-from typing import Final
+from typing import Final, Protocol
 
 import pyoxigraph as ox
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
@@ -20,12 +21,13 @@ from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 from kg_threat import __version__
 from kg_threat.errors import RemoteError
 from kg_threat.resources import data_dir
-from kg_threat.sparql_http import Auth, RemoteOptions, Response, send
+from kg_threat.sparql_http import Auth, RemoteOptions, Response, auth_from_env, send
 from kg_threat.terms import endpoint_url, iri, redact
 
 __all__ = [
     "Auth",
     "RemoteOptions",
+    "auth_from_env",
     "count_triples",
     "fetch_graph",
     "load_remote",
@@ -137,11 +139,26 @@ def fetch_graph(
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
+class Timed(Protocol):
+    """Any options object with a timeout (``kg_threat.pipeline.Options``)."""
+
+    @property
+    def timeout(self) -> float | None: ...
+
+
 def load_remote(
-    store: ox.Store, endpoint: str, graph: str | None, options: RemoteOptions | None = None
+    store: ox.Store, endpoint: str, graph: str | None, options: RemoteOptions | Timed | None = None
 ) -> int:
-    """Fetch the system held in ``graph`` into the default graph of ``store``; return its size."""
-    triples = _fetch_triples(endpoint, graph, options or RemoteOptions())
+    """Fetch the system held in ``graph`` into the default graph of ``store``; return its size.
+
+    With :class:`RemoteOptions` they are used as they are; with any other options object
+    (the pipeline's), its ``timeout`` is the read timeout and credentials come from the
+    environment.
+    """
+    if not isinstance(options, RemoteOptions):
+        timeout = None if options is None else options.timeout
+        options = RemoteOptions(auth=auth_from_env(os.environ)).given(timeout)
+    triples = _fetch_triples(endpoint, graph, options)
     default = ox.DefaultGraph()
     store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
     return len(triples)
