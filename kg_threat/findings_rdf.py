@@ -4,13 +4,15 @@ and the SHACL checks on findings."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TextIO
 
 import pyoxigraph as ox
 
-from kg_threat.model import Finding
-from kg_threat.vocab import FINDINGS_GRAPH, KGT, RDF
+from kg_threat.model import Analysis, Finding
+from kg_threat.vocab import FINDINGS_GRAPH, KGT, PREFIXES, RDF
 
 _G = ox.NamedNode(FINDINGS_GRAPH)
+_PREFIXES = {**PREFIXES, "finding": "https://w3id.org/kg-threat/finding/"}
 _TYPE = ox.NamedNode(RDF + "type")
 _P = {name: ox.NamedNode(KGT + name) for name in (
     "Finding", "aboutThreat", "affects", "likelihood", "impact", "riskLevel", "status",
@@ -42,3 +44,11 @@ def findings_quads(findings: Iterable[Finding], graph: ox.NamedNode = _G) -> lis
         for r in f.rules:
             add(ox.Quad(node, _P["appliesByRule"], ox.NamedNode(r), graph))
     return quads
+
+
+def write_turtle(analysis: Analysis, out: TextIO) -> None:
+    """The findings as Turtle, in the order of the analysis."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in findings_quads(analysis.findings)]
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES)
+    assert data is not None
+    out.write(data.decode("utf-8"))

@@ -1,5 +1,120 @@
-"""Commands of the `analyze` group (registered on the shared typer app)."""
+"""Commands ``analyze``, ``explain`` and ``diff``."""
 
 from __future__ import annotations
 
-from kg_threat.cli.app import app  # noqa: F401
+from typing import Annotated
+
+import typer
+
+from kg_threat.cli.app import app
+from kg_threat.cli.options import (
+    Endpoint, Files, Graph, Output, Quiet, Reasoner, Timeout, pipeline_options, sources,
+)
+
+Format = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="table (default on a terminal), json, csv, md, ttl, sarif."),
+]
+FailOn = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="Exit 1 when an unmitigated finding has this risk or more (low|medium|high|critical)."),
+]
+
+
+def _default_format(fmt: str | None) -> str:
+    import sys
+
+    from kg_threat.errors import InputError
+    from kg_threat.formats import FORMATS
+
+    chosen = fmt or ("table" if sys.stdout.isatty() else "json")
+    if chosen not in FORMATS:
+        raise InputError(f"unknown format {chosen!r}: use one of {', '.join(FORMATS)}")
+    return chosen
+
+
+@app.command()
+def analyze(
+    files: Files = None,
+    fmt: Format = None,
+    output: Output = None,
+    fail_on: FailOn = None,
+    reasoner: Reasoner = "rules",
+    endpoint: Endpoint = None,
+    graph: Graph = None,
+    timeout: Timeout = None,
+    quiet: Quiet = False,
+) -> None:
+    """Load, reason, assess: the findings (threat × component) with risk and status."""
+    from kg_threat import output as out
+    from kg_threat import pipeline
+    from kg_threat.checks import enforce_fail_on, parse_fail_on
+    from kg_threat.formats import writer_for
+
+    chosen = _default_format(fmt)
+    threshold = parse_fail_on(fail_on)
+    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet)
+    result = pipeline.run(sources(files, endpoint), options)
+    if chosen == "ttl":
+        from kg_threat.findings_rdf import write_turtle
+
+        out.write(output, lambda s: write_turtle(result.analysis, s))
+    else:
+        writer = writer_for(chosen)
+        out.write(output, lambda s: writer(result.analysis, s))
+    enforce_fail_on(result.analysis, threshold)
+
+
+@app.command()
+def explain(
+    files: Files = None,
+    threat: Annotated[str, typer.Option("--threat", help="Threat id (AML.T0024, ModelStealing, LLM01) or IRI.")] = "",
+    component: Annotated[str, typer.Option("--component", help="IRI of the component.")] = "",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    reasoner: Reasoner = "rules",
+    endpoint: Endpoint = None,
+    graph: Graph = None,
+    timeout: Timeout = None,
+) -> None:
+    """Why a threat applies to a component: the facts and rules that led to it."""
+    from kg_threat import pipeline
+    from kg_threat.errors import InputError
+    from kg_threat.explain import explain as build, write_json, write_text
+
+    if not threat or not component:
+        raise InputError("explain needs --threat ID and --component IRI")
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format {fmt!r}: use text or json")
+    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout)
+    result = pipeline.run(sources(files, endpoint), options)
+    explanation = build(result, threat, component)
+    import sys
+
+    (write_json if fmt == "json" else write_text)(explanation, sys.stdout)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The earlier version of the system.")],
+    new: Annotated[str, typer.Argument(help="The later version of the system.")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table or json.")] = None,
+    output: Output = None,
+    reasoner: Reasoner = "rules",
+) -> None:
+    """Findings added, removed and changed in risk or status between two versions."""
+    import sys
+
+    from kg_threat import output as out
+    from kg_threat import pipeline
+    from kg_threat.diff import diff_analyses, write_json, write_table
+    from kg_threat.errors import InputError
+
+    chosen = fmt or ("table" if sys.stdout.isatty() else "json")
+    if chosen not in ("table", "json"):
+        raise InputError(f"unknown format {chosen!r}: use table or json")
+    options = pipeline_options(reasoner=reasoner)
+    before = pipeline.run([old], options).analysis
+    after = pipeline.run([new], options).analysis
+    changes = diff_analyses(before, after)
+    writer = write_json if chosen == "json" else write_table
+    out.write(output, lambda s: writer(changes, s))
