@@ -18,6 +18,8 @@ from kg_threat.load import load_ontology
 from kg_threat.resources import data_dir
 
 CATALOGS: Final = ("ATLAS", "OWASP-ML", "OWASP-LLM", "STRIDE", "LINDDUN", "ML")
+# How the provenance of a crosswalk (kgt:crosswalkSource) is shown.
+_SOURCES: Final = {"PublishedCrosswalk": "published", "KgThreatCrosswalk": "ours"}
 KINDS: Final = ("tactic", "technique", "sub-technique", "mitigation", "case-study", "owasp-ml",
                 "owasp-llm", "stride", "linddun", "ml-class")
 
@@ -207,7 +209,7 @@ class Catalog:
             via = _value(s["via"])
             if via is not None:
                 slot[2].add((via, _value(s["viaLabel"]) or _local(via) or via))
-            source = _local(_value(s["source"]))
+            source = _SOURCES.get(_local(_value(s["source"])) or "", _local(_value(s["source"])))
             if source is not None and slot[3] is None:
                 grouped[relation][other] = (slot[0], slot[1], slot[2], source)
         out: dict[str, tuple[Link, ...]] = {}
