@@ -1,0 +1,72 @@
+"""Run the report's SPARQL queries (``queries/report/*.rq``) and hand back plain rows.
+
+Each kind of data is fetched with one query over the whole store and grouped in Python, so
+the cost of a report grows with the size of the system, not with findings times queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg_threat.resources import data_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """An RDF term reduced to what a document needs: its text and whether it is a node."""
+
+    text: str
+    is_iri: bool
+    is_blank: bool
+    language: str
+
+
+def report_queries_dir() -> Path:
+    """The folder of the report's queries."""
+    return data_dir("queries") / "report"
+
+
+@cache
+def query_text(name: str) -> str:
+    """The text of the bundled query ``name`` (file ``name.rq``)."""
+    return (report_queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _value(term: object) -> Value:
+    if isinstance(term, ox.NamedNode):
+        return Value(term.value, True, False, "")
+    if isinstance(term, ox.BlankNode):
+        return Value("_:" + term.value, False, True, "")
+    if isinstance(term, ox.Literal):
+        return Value(term.value, False, False, term.language or "")
+    return Value(str(term), False, False, "")
+
+
+def select(
+    store: ox.Store, name: str, bindings: Mapping[str, str] | None = None
+) -> Iterator[dict[str, Value]]:
+    """Rows of the bundled SELECT query ``name``; ``bindings`` map variables to IRIs.
+
+    Unbound variables are absent from a row. The store's named graphs are seen as part of the
+    default graph (system, ontology, inferences, findings).
+    """
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): ox.NamedNode(v) for k, v in (bindings or {}).items()
+    }
+    solutions = store.query(
+        query_text(name), use_default_graph_as_union=True, substitutions=substitutions
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    variables = [v.value for v in solutions.variables]
+    for solution in solutions:
+        row: dict[str, Value] = {}
+        for var in variables:
+            term = solution[var]
+            if term is not None:
+                row[var] = _value(term)
+        yield row

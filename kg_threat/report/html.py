@@ -1,0 +1,59 @@
+"""The report as one self-contained HTML page: inline CSS, inline SVG, a few lines of inline JS.
+
+Rendered with Jinja2 with autoescaping on: every value from the user's files is escaped. Only
+our own stylesheet, script and the SVG drawn by Graphviz (which escapes labels itself) are
+inserted as markup.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import jinja2
+from markupsafe import Markup
+
+from kg_threat.report.sections import SECTIONS, Report
+from kg_threat.report.styles import NO_RISK_COLOUR, RISK_COLOURS, ZONE_COLOUR
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kg_threat.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["yes_no"] = _yes_no
+    return env
+
+
+def _asset(name: str) -> str:
+    return (files("kg_threat.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+#: Above this many component groups, ``<details>`` start closed.
+OPEN_DETAILS_LIMIT = 25
+
+
+def render(report: Report, svg: str) -> str:
+    """The HTML page of ``report``; ``svg`` is the diagram from ``diagram.to_svg``."""
+    groups = sum(len(group.components) for group in report.risks)
+    return _environment().get_template("report.html.j2").render(
+        r=report,
+        svg=Markup(svg),  # drawn by Graphviz, which escapes labels
+        css=Markup(_asset("report.css")),
+        js=Markup(_asset("report.js")),
+        sections=SECTIONS,
+        risk_colours=list(RISK_COLOURS.items()),
+        legend_colours=[*RISK_COLOURS.items(), ("no unmitigated risk", NO_RISK_COLOUR)],
+        zone_colour=ZONE_COLOUR,
+        open_details=groups <= OPEN_DETAILS_LIMIT,
+    )

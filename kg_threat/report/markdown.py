@@ -1,0 +1,77 @@
+"""The report as Markdown (GitHub/GitLab flavour): a Mermaid diagram plus the SVG beside it.
+
+Rendered with Jinja2; every value printed by the template goes through :func:`escape` (the
+environment's ``finalize``), except the values we build ourselves and mark :class:`Raw`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from urllib.parse import quote
+
+import jinja2
+
+from kg_threat.report.sections import SECTIONS, Link, Report
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+class Raw(str):
+    """Markdown we wrote ourselves, printed as is."""
+
+    __slots__ = ()
+
+
+def escape(value: object) -> str:
+    """Any value as inert Markdown text: punctuation backslash-escaped, HTML characters as
+    entities, so user text can neither format, link, break a table nor inject HTML."""
+    if isinstance(value, Raw):
+        return value
+    text = "" if value is None else str(value)
+    return _SPECIAL.sub(r"\\\1", text).translate(_HTML)
+
+
+def link(target: Link) -> Raw:
+    """``[text](href)``, or the escaped text when there is no page."""
+    text = escape(target.text)
+    if target.href is None:
+        return Raw(text)
+    return Raw(f"[{text}](<{target.href.translate(_HTML).replace(' ', '%20')}>)")
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
+
+
+def _join(values: object, sep: str = ", ") -> str:
+    assert isinstance(values, tuple | list)
+    return sep.join(escape(v) for v in values)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kg_threat.report", "templates"),
+        autoescape=False,
+        finalize=escape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["link"] = link
+    env.filters["join_md"] = lambda values, sep=", ": Raw(_join(values, sep))
+    env.filters["raw"] = Raw
+    return env
+
+
+def render(report: Report, mermaid: str, svg_file: str | None) -> str:
+    """The Markdown document of ``report``; ``svg_file`` is the diagram's file name beside it."""
+    return _environment().get_template("report.md.j2").render(
+        r=report,
+        sections=[(Raw(_slug(title)), title) for _, title in SECTIONS],
+        mermaid=Raw(mermaid),
+        svg_file=Raw(quote(svg_file)) if svg_file else None,
+    )
