@@ -24,6 +24,8 @@ __all__ = [
     "Gap",
     "Report",
     "Result",
+    "check_output",
+    "model_gaps",
     "render_diagram",
     "write_diagram",
     "write_report",
@@ -31,6 +33,17 @@ __all__ = [
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 DIAGRAM_FORMATS = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid"}
+
+
+def check_output(path: Path, what: str) -> str:
+    """The format of output ``path`` for a ``report`` or a ``diagram``; bad paths are input
+    errors, raised before any work is done."""
+    return _format(path, REPORT_FORMATS if what == "report" else DIAGRAM_FORMATS, what)
+
+
+def model_gaps(result: Result, today: dt.date | None) -> tuple[Gap, ...] | None:
+    """What SHACL validation says is missing in the model, or None when it is not available."""
+    return None
 
 
 def _format(path: Path, formats: dict[str, str], what: str) -> str:
