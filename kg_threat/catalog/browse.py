@@ -21,7 +21,7 @@ CATALOGS: Final = ("ATLAS", "OWASP-ML", "OWASP-LLM", "STRIDE", "LINDDUN", "ML")
 # How the provenance of a crosswalk (kgt:crosswalkSource) is shown.
 _SOURCES: Final = {"PublishedCrosswalk": "published", "KgThreatCrosswalk": "ours"}
 KINDS: Final = ("tactic", "technique", "sub-technique", "mitigation", "case-study", "owasp-ml",
-                "owasp-llm", "stride", "linddun", "ml-class")
+                "owasp-llm", "stride", "linddun", "ml-class", "nist")
 
 
 @dataclass(frozen=True, slots=True)
