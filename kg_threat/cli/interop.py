@@ -1,5 +1,58 @@
-"""Commands of the `interop` group (registered on the shared typer app)."""
+"""Commands of the `interop` group (registered on the shared typer app): import, export."""
 
 from __future__ import annotations
 
-from kg_threat.cli.app import app  # noqa: F401
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg_threat.cli.app import app
+
+
+@app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The model to convert ('-': stdin).")],
+    output: Annotated[str, typer.Option(
+        "-o", "--output", help="Turtle file to write ('-': stdout).")],
+    from_: Annotated[str | None, typer.Option(
+        "--from", help="Force the format: threagile, threat-dragon, otm, tmlib.")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", help="YAML file of element id -> kind, overriding the guesses.")] = None,
+    base: Annotated[str | None, typer.Option(
+        "--base", help="Base IRI of the imported components (default: from the title).")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Do not list guesses and warnings.")] = False,
+) -> None:
+    """Convert another tool's threat model (Threagile, Threat Dragon, OTM, Threat Model
+    Library) to the kg-threat vocabulary, guessing ML component kinds."""
+    from kg_threat.interop.emit import to_turtle
+    from kg_threat.interop.importer import check_base, import_model, read_mapping
+
+    overrides = read_mapping(mapping) if mapping is not None else None
+    model = import_model(file, from_, overrides)
+    turtle = to_turtle(model, check_base(base) if base else None)
+    if output == "-":
+        sys.stdout.write(turtle)
+    else:
+        try:
+            Path(output).write_text(turtle, encoding="utf-8")
+        except OSError as exc:
+            from kg_threat.errors import InputError
+
+            raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+    if quiet:
+        return
+    for message in model.warnings:
+        typer.echo(f"warning: {message}", err=True)
+    if model.guesses:
+        typer.echo("ML kinds guessed (confirm them, or override with --mapping):", err=True)
+        for guess in model.guesses:
+            typer.echo(f"  guess: {guess}", err=True)
+    typer.echo(
+        f"imported {model.format} model: {len(model.elements)} elements, {len(model.flows)} "
+        f"flows, {sum(not b.implicit for b in model.boundaries.values())} trust boundaries, "
+        f"{len(model.assets)} assets, {len(model.treatments)} treatments -> {output}",
+        err=True,
+    )

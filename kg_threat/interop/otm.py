@@ -1,0 +1,185 @@
+"""Import an Open Threat Model (OTM) document, JSON or YAML."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kg_threat.interop.matching import Matcher
+from kg_threat.interop.records import Asset, Boundary, Element, Flow, Model, Treatment
+from kg_threat.interop.rules import first_match, norm
+
+SYNTHETIC_ZONE = "kg-threat:synthetic"  # attribute of the zone our export adds for unzoned parts
+
+
+def _text(node: Any) -> str:
+    return "" if node is None else str(node).strip()
+
+
+def _dict(node: Any) -> dict[str, Any]:
+    return node if isinstance(node, dict) else {}
+
+
+def _list(node: Any) -> list[dict[str, Any]]:
+    return [n for n in node if isinstance(n, dict)] if isinstance(node, list) else []
+
+
+def _strings(node: Any) -> list[str]:
+    return [str(n) for n in node if n is not None] if isinstance(node, list) else []
+
+
+def read(doc: dict[str, Any], model: Model, match: Matcher) -> None:
+    """Fill ``model`` from a parsed OTM document."""
+    project = _dict(doc.get("project"))
+    model.title = _text(project.get("name"))
+    model.description = _text(project.get("description"))
+    model.owner = _text(project.get("owner")) or None
+    _assets(doc, model, match)
+    synthetic = set()
+    for zone in _list(doc.get("trustZones")):
+        ident = _text(zone.get("id"))
+        if _dict(zone.get("attributes")).get(SYNTHETIC_ZONE) is True:
+            synthetic.add(ident)
+            continue
+        model.boundaries[ident] = Boundary(id=ident, name=_text(zone.get("name")) or ident,
+                                           description=_text(zone.get("description")),
+                                           parent=_text(_dict(zone.get("parent")).get("trustZone"))
+                                           or None)
+    threats = {_text(t.get("id")): t for t in _list(doc.get("threats"))}
+    mitigations = {_text(m.get("id")): m for m in _list(doc.get("mitigations"))}
+    parents: dict[str, dict[str, Any]] = {}
+    for component in _list(doc.get("components")):
+        ident = _text(component.get("id"))
+        element = _component(component, ident, model, match)
+        parents[ident] = _dict(component.get("parent"))
+        _instances(component, element.id, element.controls, threats, mitigations, model, match)
+    for ident in sorted(parents):
+        where = _zone(ident, parents, synthetic, model)
+        if where:
+            model.elements[ident].boundaries.append(where)
+    for dataflow in _list(doc.get("dataflows")):
+        ident = _text(dataflow.get("id"))
+        ends = [model.placeholder(_text(dataflow.get(k)), "Process", f"dataflow '{ident}' names it")
+                for k in ("source", "destination")]
+        flow = Flow(id=ident, name=_text(dataflow.get("name")) or ident, source=ends[0].id,
+                    target=ends[1].id, description=_text(dataflow.get("description")),
+                    carries=_known_assets(_strings(dataflow.get("assets")), model))
+        model.flows[ident] = flow
+        _instances(dataflow, ident, flow.controls, threats, mitigations, model, match)
+    for boundary in model.boundaries.values():
+        if boundary.parent and boundary.parent not in model.boundaries:
+            model.warn(f"trust zone '{boundary.id}' has unknown parent '{boundary.parent}'")
+            boundary.parent = None
+
+
+def _component(component: dict[str, Any], ident: str, model: Model, match: Matcher) -> Element:
+    declared = _text(component.get("type"))
+    ml_kinds = {k.lower(): str(k) for k in match.tables.section("ml_kinds")}
+    bases = match.tables.table("ml_kinds")
+    own = re.sub(r"^kgt:", "", declared).lower()
+    ml_kind = ml_kinds.get(own)
+    if ml_kind:
+        kind = str(bases[own])
+    elif own in ("externalentity", "process", "datastore"):
+        kind = {"externalentity": "ExternalEntity", "process": "Process",
+                "datastore": "DataStore"}[own]
+    else:
+        words = match.tables.patterns("otm", "kind_words", key="kind")
+        rule = first_match(words, declared) or first_match(words, _text(component.get("name")))
+        kind = rule.value if rule else "Process"
+    element = Element(id=ident, name=_text(component.get("name")) or ident, kind=kind,
+                      description=_text(component.get("description")),
+                      technology=(declared,) if declared else (),
+                      tags=tuple(_strings(component.get("tags"))))
+    if ml_kind:
+        element.ml_kind, element.ml_reason = ml_kind, "declared by its OTM component type"
+    held = _dict(component.get("assets"))
+    element.processes = _known_assets(_strings(held.get("processed")), model)
+    element.stores = _known_assets(_strings(held.get("stored")), model)
+    model.elements[ident] = element
+    return element
+
+
+def _zone(ident: str, parents: dict[str, dict[str, Any]], synthetic: set[str],
+          model: Model) -> str | None:
+    """The trust zone of a component, following parent components up."""
+    seen = {ident}
+    parent = parents.get(ident, {})
+    while "component" in parent and "trustZone" not in parent:
+        up = _text(parent.get("component"))
+        if up in seen or up not in parents:
+            model.warn(f"component '{ident}' has parent component '{up}', which is not declared")
+            return None
+        seen.add(up)
+        parent = parents[up]
+    zone = _text(parent.get("trustZone"))
+    if not zone or zone in synthetic:
+        return None
+    if zone not in model.boundaries:
+        model.warn(f"component '{ident}' is in trust zone '{zone}', which is not declared; "
+                   "added a placeholder trust zone")
+        model.boundaries[zone] = Boundary(id=zone, name=zone)
+    return zone
+
+
+def _known_assets(ids: list[str], model: Model) -> list[str]:
+    for ident in ids:
+        if ident not in model.assets:
+            model.warn(f"asset '{ident}' is used but not declared; added a placeholder asset")
+            model.assets[ident] = Asset(id=ident, name=ident)
+    return ids
+
+
+def _assets(doc: dict[str, Any], model: Model, match: Matcher) -> None:
+    bounds = match.tables.section("otm", "confidentiality")
+    for asset in _list(doc.get("assets")):
+        ident = _text(asset.get("id"))
+        name, description = _text(asset.get("name")) or ident, _text(asset.get("description"))
+        score = _dict(asset.get("risk")).get("confidentiality")
+        sensitivity = None
+        if isinstance(score, int | float):
+            sensitivity = next((str(level) for bound, level in bounds if score < bound), None)
+        model.assets[ident] = Asset(id=ident, name=name, description=description,
+                                    sensitivity=sensitivity,
+                                    personal=match.personal(name, description))
+
+
+def _instances(owner: dict[str, Any], component: str, controls: set[str],
+               threats: dict[str, dict[str, Any]], mitigations: dict[str, dict[str, Any]],
+               model: Model, match: Matcher) -> None:
+    """Threat instances on a component or dataflow: controls in place, decisions."""
+    states = match.tables.table("otm", "threat_states")
+    implemented = match.tables.words("otm", "implemented_mitigations")
+    known_states = match.tables.words("otm", "mitigation_states")
+    for instance in _list(owner.get("threats")):
+        ref = _text(instance.get("threat"))
+        threat = threats.get(ref)
+        if threat is None:
+            model.warn(f"'{component}' refers to threat '{ref}', which is not declared")
+            continue
+        decision = match.enum(states, instance.get("state"), "threat state")
+        done = []
+        for used in _list(instance.get("mitigations")):
+            match.known(known_states, used.get("state"), "mitigation state")
+            if norm(used.get("state") or "") in implemented:
+                mitigation = mitigations.get(_text(used.get("mitigation")), {})
+                done.append(_text(mitigation.get("name")))
+                controls |= match.controls(_text(mitigation.get("name")),
+                                           _text(mitigation.get("description")))
+        if decision is None and done and len(done) == len(_list(instance.get("mitigations"))):
+            decision = "Mitigate"
+        if decision is None:
+            continue
+        title = _text(threat.get("name"))
+        categories = _strings(threat.get("categories")) or [""]
+        iri = next((i for c in categories if (i := match.threat(
+            c, title, _text(threat.get("description")))) is not None), None)
+        if iri is None:
+            model.warn(f"threat '{ref}' ({title}): no catalog threat matches; its decision on "
+                       f"'{component}' is not recorded")
+            continue
+        ident = f"{component}#{ref}"
+        model.treatments[ident] = Treatment(
+            id=ident, threat=iri, component=component, decision=decision, title=title,
+            rationale="; ".join(d for d in done if d) or f"state '{instance.get('state')}' "
+            "in the source model", owner=model.owner)
