@@ -4,6 +4,7 @@ and tiny scripted HTTP servers of our own for the fault cases (slow, 401, 500, r
 from __future__ import annotations
 
 import http.server
+import json
 import shutil
 import socket
 import subprocess
@@ -11,11 +12,13 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
@@ -23,6 +26,9 @@ OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or sh
 )
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
+
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "stores"
 
 
 def free_port() -> int:
@@ -201,3 +207,33 @@ def scripted_server(script: Script) -> Iterator[ScriptedServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def sparql(server: SparqlServer, query: str) -> bytes:
+    """Run a query as a plain protocol client (not ours): N-Triples or SPARQL JSON back."""
+    accept = "application/n-triples" if "CONSTRUCT" in query else "application/sparql-results+json"
+    url = server.query + "?" + urllib.parse.urlencode({"query": query})
+    req = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        body: bytes = resp.read()
+        return body
+
+
+def sparql_update(server: SparqlServer, text: str) -> None:
+    req = urllib.request.Request(
+        server.update,
+        data=urllib.parse.urlencode({"update": text}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    urllib.request.urlopen(req, timeout=60).close()
+
+
+def graph_triples(server: SparqlServer, graph: str) -> set[ox.Triple]:
+    """The triples of ``graph``, read with a plain client (``graph`` is a trusted test IRI)."""
+    body = sparql(server, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return {q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+
+
+def graph_names(server: SparqlServer) -> set[str]:
+    body = sparql(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
