@@ -67,7 +67,11 @@ def run_view(
     except SyntaxError as exc:
         raise InputError(f"{source}: {exc.msg}") from None
     except RuntimeError as exc:
-        raise InputError(f"{source}: {exc}") from None
+        hint = None
+        if "SELECT projection" in str(exc):
+            names = ", ".join(f"?{k}" for k in sorted(bindings or {}))
+            hint = f"list the parameter {names} in the SELECT clause so it can be bound"
+        raise InputError(f"{source}: {exc}", hint=hint) from None
     if not isinstance(result, ox.QuerySolutions):
         raise InputError(f"{source}: only SELECT queries can be run as views")
     columns = [v.value for v in result.variables]
