@@ -27,13 +27,13 @@ class Matcher:
         key = norm(value)
         if key in table:
             return table[key]
-        self.model.warn(f"unknown {what} '{value}'")
+        self.model.warn(f"{what}: unknown value '{value}'")
         return default
 
     def known(self, values: frozenset[str], value: object, what: str) -> None:
         """Warn when ``value`` is not one of ``values`` (an enum of the source format)."""
         if value not in (None, "") and norm(value) not in values:
-            self.model.warn(f"unknown {what} '{value}'")
+            self.model.warn(f"{what}: unknown value '{value}'")
 
     def threat(self, category: str | None, title: str = "", description: str = "") -> str | None:
         """IRI of the closest catalog threat: an id in the title, the category, or the words."""

@@ -59,7 +59,7 @@ def read(doc: dict[str, Any], model: Model, match: Matcher) -> None:
             model.elements[ident].boundaries.append(where)
     for dataflow in _list(doc.get("dataflows")):
         ident = _text(dataflow.get("id"))
-        ends = [model.placeholder(_text(dataflow.get(k)), "Process", f"dataflow '{ident}' names it")
+        ends = [model.placeholder(_text(dataflow.get(k)), "Process", f"dataflow '{ident}' names")
                 for k in ("source", "destination")]
         flow = Flow(id=ident, name=_text(dataflow.get("name")) or ident, source=ends[0].id,
                     target=ends[1].id, description=_text(dataflow.get("description")),

@@ -118,8 +118,9 @@ class Model:
         other = ("a trust boundary" if ref in self.boundaries else "a data flow"
                  if ref in self.flows else "a data asset" if ref in self.assets else None)
         problem = f"is {other}, not an element" if other else "is not declared"
-        self.warn(f"{why}: '{ref}' {problem}; added a placeholder {kind}")
+        self.warn(f"{why} '{ref}', which {problem}; added a placeholder {kind}")
         element = Element(id=ref, name=ref, kind=kind, placeholder=True)
-        element.comments.append(f"Placeholder: {why}, but the source does not declare it.")
+        element.comments.append(f"Placeholder added on import: {why} '{ref}', which the "
+                                "source does not declare as an element.")
         self.elements[ref] = element
         return element

@@ -114,7 +114,7 @@ def _links(links: list[tuple[str, str, dict[str, Any]]], model: Model, match: Ma
     for source, name, link in links:
         ident = f"{source}>{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}"
         target = _text(link.get("target"))
-        model.placeholder(target, "Process", f"communication link '{ident}' targets it")
+        model.placeholder(target, "Process", f"communication link '{ident}' targets")
         flow = Flow(id=ident, name=name, source=source, target=target,
                     description=_text(link.get("description")))
         for value, table, what in (
@@ -144,7 +144,7 @@ def _boundaries(doc: dict[str, Any], model: Model, match: Matcher) -> None:
         model.boundaries[ident] = Boundary(id=ident, name=title,
                                            description=_text(body.get("description")))
         for member in _ids(body.get("technical_assets_inside")):
-            element = model.placeholder(member, "Process", f"trust boundary '{ident}' lists it")
+            element = model.placeholder(member, "Process", f"trust boundary '{ident}' lists")
             element.boundaries.append(ident)
         nested += [(child, ident) for child in _ids(body.get("trust_boundaries_nested"))]
     for child, parent in nested:

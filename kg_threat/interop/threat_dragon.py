@@ -35,7 +35,8 @@ class _Cell:
         self.props = _dict(raw.get("data")) if v2 else raw
         self.v2 = v2
         self.id = _text(raw.get("id"))
-        self.type = norm(self.props.get("type") or raw.get("type") or "")
+        self.declared = _text(self.props.get("type") or raw.get("type"))
+        self.type = norm(self.declared)
 
     @property
     def name(self) -> str:
@@ -112,9 +113,10 @@ def _diagram(cells: list[_Cell], model: Model, match: Matcher) -> None:
         elif cell.type in kinds:
             _element(cell, str(kinds[cell.type]), model, match)
         elif cell.type not in ignored:
-            model.warn(f"cell '{cell.id}' has unknown type '{cell.type}'; imported as a Process")
+            model.warn(f"cell '{cell.id}' has unknown type '{cell.declared}'; imported as a "
+                       "Process")
             _element(cell, "Process", model, match).comments.append(
-                f"Threat Dragon cell of unknown type '{cell.type}'.")
+                f"Threat Dragon cell of unknown type '{cell.declared}'.")
     for cell in flows:
         _flow(cell, model, match)
     centres = {c.id: c.centre() for c in cells if c.type in kinds and c.id in model.elements}
@@ -161,7 +163,7 @@ def _flow(cell: _Cell, model: Model, match: Matcher) -> None:
                        "placeholder ExternalEntity")
             model.elements[ref] = Element(id=ref, name=f"{which} of {cell.name or cell.id}",
                                           kind="ExternalEntity", placeholder=True)
-        ends.append(model.placeholder(ref, "Process", f"flow '{cell.id}' names it").id)
+        ends.append(model.placeholder(ref, "Process", f"flow '{cell.id}' names").id)
     flow = Flow(id=cell.id, name=cell.name or cell.id, source=ends[0], target=ends[1],
                 description=_text(cell.props.get("description")))
     if cell.flag("isEncrypted"):

@@ -76,7 +76,7 @@ def _end(ref: dict[str, Any], flow: str, declared: dict[str, str],
     if ident in declared and declared[ident] != ref_type:
         model.warn(f"data flow '{flow}' uses '{ident}' as a {ref_type}, but it is declared as "
                    f"a {declared[ident]}; the declared kind is kept")
-    return model.placeholder(ident, str(kind), f"data flow '{flow}' names it").id
+    return model.placeholder(ident, str(kind), f"data flow '{flow}' names").id
 
 
 def _data_sets(doc: dict[str, Any], model: Model, match: Matcher) -> None:
@@ -96,7 +96,7 @@ def _data_sets(doc: dict[str, Any], model: Model, match: Matcher) -> None:
                                     personal=personal)
         for placement in _list(data_set.get("placements")):
             store = model.placeholder(_text(placement.get("data_store")), "DataStore",
-                                      f"data set '{ident}' is placed in it")
+                                      f"data set '{ident}' is placed in")
             store.stores.append(ident)
             if placement.get("encrypted") is True:
                 store.controls.add("EncryptionAtRest")
