@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -37,10 +38,9 @@ def objects(store: ox.Store, subject: str, predicate: str) -> set[str]:
         ox.NamedNode(subject), ox.NamedNode(predicate), None)}
 
 
-def frameworks(shared: Path) -> dict[str, dict[str, object]]:
-    data: dict[str, dict[str, object]] = yaml.safe_load(
+def frameworks(shared: Path) -> Any:
+    return yaml.safe_load(
         (shared / "catalogs" / "transcribed" / "frameworks.yaml").read_text())
-    return data
 
 
 def test_every_mitigation_is_implemented_by_a_defined_control(store: ox.Store) -> None:
@@ -70,8 +70,8 @@ def test_every_term_of_our_modules_has_one_label_and_definition(store: ox.Store)
 
 def test_owasp_names_and_levels_follow_the_transcription(store: ox.Store, shared: Path) -> None:
     fw = frameworks(shared)
-    ml_items = fw["owasp_ml_top10"]["items"]  # type: ignore[index]
-    for item in ml_items:  # type: ignore[attr-defined]
+    ml_items = fw["owasp_ml_top10"]["items"]
+    for item in ml_items:
         iri = OW + item["id"]
         assert objects(store, iri, "http://www.w3.org/2000/01/rdf-schema#label") == {item["name"]}
 
@@ -81,7 +81,7 @@ def test_owasp_names_and_levels_follow_the_transcription(store: ox.Store, shared
         assert objects(store, iri, K + "baseLikelihood") == {level(item["exploitability"])}
         assert objects(store, iri, K + "baseImpact") == {level(item["technical"])}
         assert objects(store, iri, K + "inCatalog") == {K + "OWASPMLCatalog"}
-    for item in fw["owasp_llm_top10_2025"]["items"]:  # type: ignore[index]
+    for item in fw["owasp_llm_top10_2025"]["items"]:
         iri = OW + item["id"]
         assert objects(store, iri, "http://www.w3.org/2000/01/rdf-schema#label") == {item["name"]}
         published = {A + t for t in item["atlas"]}
@@ -129,7 +129,7 @@ def test_owasp_applicability(store: ox.Store) -> None:
 def test_nist_taxonomy_is_complete_and_linked(store: ox.Store, shared: Path) -> None:
     nist = frameworks(shared)["nist_ai_100_2"]
     for group in ("objectives", "attacks"):
-        for item in nist[group]:  # type: ignore[attr-defined]
+        for item in nist[group]:
             iri = N + item["id"]
             assert objects(store, iri, "http://purl.org/dc/terms/identifier") == {item["id"]}
     broader = "http://www.w3.org/2004/02/skos/core#broader"
