@@ -78,7 +78,8 @@ def run(sources: Sequence[str], options: Options | None = None) -> Result:
     if options.reasoner == "dl":
         from kg_threat import dl
 
-        members = dl.memberships(store, reason.target_classes(index), timeout=options.timeout)
+        classified = dl.classify(store, options.timeout or dl.DEFAULT_TIMEOUT)
+        members = reason.memberships_from(classified, reason.target_classes(index))
     else:
         members = reason.memberships(store, index)
     pairs = reason.applicable(index, members)

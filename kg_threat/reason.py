@@ -114,3 +114,13 @@ def applicable(index: TripleIndex, members: Memberships) -> list[Applicability]:
                 pairs.append(Applicability(threat, component, cls))
     pairs.sort(key=lambda a: (a.threat, a.component, a.rule))
     return pairs
+
+
+def memberships_from(classified: dict[str, set[str]], classes: set[ox.NamedNode]) -> Memberships:
+    """Memberships from a DL classification (individual → named classes), kept to ``classes``."""
+    wanted = {c.value for c in classes}
+    return Memberships({
+        individual: frozenset(found & wanted)
+        for individual, found in classified.items()
+        if found & wanted
+    })
