@@ -56,3 +56,34 @@ def import_(
         f"{len(model.assets)} assets, {len(model.treatments)} treatments -> {output}",
         err=True,
     )
+
+
+@app.command("export")
+def export(
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="The system (RDF files).")],
+    to: Annotated[str, typer.Option("--to", help="Target format: threat-dragon or otm.")],
+    output: Annotated[str, typer.Option(
+        "-o", "--output", help="The JSON file to write ('-': stdout).")],
+) -> None:
+    """Write the system and its findings (status, mitigations) for another tool: a Threat
+    Dragon v2 model or an Open Threat Model document."""
+    import json
+
+    from kg_threat import pipeline
+    from kg_threat.errors import InputError
+    from kg_threat.interop import export_otm, export_threat_dragon
+
+    writers = {"threat-dragon": export_threat_dragon.export, "otm": export_otm.export}
+    if to not in writers:
+        raise InputError(f"--to: unknown format '{to}' (choose threat-dragon or otm)")
+    result = pipeline.run(files, pipeline.Options())
+    document = writers[to](result.store, result.analysis.findings)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+    typer.echo(f"exported {len(result.analysis.findings)} findings as {to} -> {output}", err=True)

@@ -8,8 +8,11 @@ from typing import Any
 from kg_threat.interop.matching import Matcher
 from kg_threat.interop.records import Asset, Boundary, Element, Flow, Model, Treatment
 from kg_threat.interop.rules import first_match, norm
+from kg_threat.vocab import KGT
 
 SYNTHETIC_ZONE = "kg-threat:synthetic"  # attribute of the zone our export adds for unzoned parts
+EXPORTED_THREAT = "kg-threat:threat"  # attribute of a threat our export wrote: its catalog IRI
+EXPORTED_CONTROL = "kg-threat:control"  # attribute of a mitigation our export wrote: its IRI
 
 
 def _text(node: Any) -> str:
@@ -164,15 +167,18 @@ def _instances(owner: dict[str, Any], component: str, controls: set[str],
             if norm(used.get("state") or "") in implemented:
                 mitigation = mitigations.get(_text(used.get("mitigation")), {})
                 done.append(_text(mitigation.get("name")))
-                controls |= match.controls(_text(mitigation.get("name")),
-                                           _text(mitigation.get("description")))
+                exact = _text(_dict(mitigation.get("attributes")).get(EXPORTED_CONTROL))
+                controls |= {exact.removeprefix(KGT)} if exact.startswith(KGT) else (
+                    match.controls(_text(mitigation.get("name")),
+                                   _text(mitigation.get("description"))))
         if decision is None and done and len(done) == len(_list(instance.get("mitigations"))):
             decision = "Mitigate"
         if decision is None:
             continue
         title = _text(threat.get("name"))
         categories = _strings(threat.get("categories")) or [""]
-        iri = next((i for c in categories if (i := match.threat(
+        exact = _text(_dict(threat.get("attributes")).get(EXPORTED_THREAT))
+        iri = exact or next((i for c in categories if (i := match.threat(
             c, title, _text(threat.get("description")))) is not None), None)
         if iri is None:
             model.warn(f"threat '{ref}' ({title}): no catalog threat matches; its decision on "
