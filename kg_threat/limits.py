@@ -84,7 +84,7 @@ def format_size(size: int) -> str:
     value = float(size)
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.4g} {unit}"
+            return f"{size} bytes" if unit == "bytes" else f"{value:.3g} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
 
