@@ -128,8 +128,8 @@ def assess_one(
     classes: frozenset[str], facts: SystemFacts,
 ) -> Finding | None:
     """Assess one applicable threat on one component; None when a factor rules it out."""
-    likelihood = LEVELS.index(threat.likelihood)  # type: ignore[arg-type]
-    impact = LEVELS.index(threat.impact)  # type: ignore[arg-type]
+    likelihood = LEVELS.index(threat.likelihood)
+    impact = LEVELS.index(threat.impact)
     adversary = facts.adversary.conditions(threat)
     notes: list[str] = []
     for factor in know.factors:

@@ -50,8 +50,10 @@ def _resolve_threat(result: Result, wanted: str) -> str:
 
 
 def _label(store: ox.Store, iri: str) -> str:
-    for quad in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDFS + "label"), None, ox.NamedNode(ONTOLOGY_GRAPH)):
-        return str(quad.object.value)
+    label = ox.NamedNode(RDFS + "label")
+    for quad in store.quads_for_pattern(ox.NamedNode(iri), label, None, ox.NamedNode(ONTOLOGY_GRAPH)):
+        if isinstance(quad.object, ox.Literal):
+            return quad.object.value
     return local_name(iri)
 
 

@@ -61,7 +61,9 @@ def run_view(
     max_rows: int | None = None,
 ) -> tuple[list[str], list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]]:
     """Run a SELECT over all graphs; parameters are bound, never formatted into the text."""
-    subs = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): _term(v) for k, v in (bindings or {}).items()
+    }
     try:
         result = store.query(text, use_default_graph_as_union=True, substitutions=subs or None)
     except SyntaxError as exc:
@@ -75,11 +77,11 @@ def run_view(
     if not isinstance(result, ox.QuerySolutions):
         raise InputError(f"{source}: only SELECT queries can be run as views")
     columns = [v.value for v in result.variables]
-    rows = []
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]] = []
     for solution in result:
         if max_rows is not None and len(rows) >= max_rows:
             raise LimitExceeded(f"{source}: more than {max_rows} result rows (raise --max-rows)")
-        rows.append([solution[c] for c in columns])  # type: ignore[misc]
+        rows.append([solution[c] for c in columns])
     return columns, rows
 
 

@@ -14,7 +14,7 @@ from kg_threat.query import cell
 Row = Sequence[ox.NamedNode | ox.BlankNode | ox.Literal | None]
 
 
-def write_rows(columns: list[str], rows: list[Row], fmt: str, out: TextIO, *, title: str = "") -> None:
+def write_rows(columns: list[str], rows: Sequence[Row], fmt: str, out: TextIO, *, title: str = "") -> None:
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)

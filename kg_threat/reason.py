@@ -33,7 +33,9 @@ def engine_query(name: str) -> str:
 
 def select(store: ox.Store, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
     """Run a SELECT over the union of all graphs, with parameters bound, never formatted in."""
-    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): v for k, v in bindings.items()
+    }
     result = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
     assert isinstance(result, ox.QuerySolutions)
     return list(result)
@@ -48,7 +50,9 @@ def rule_files(adversary_declared: bool) -> list[Path]:
 def derive(store: ox.Store, adversary: str | None) -> int:
     """Run the derivation rules, adding their results to the inferred graph; count the triples."""
     added = 0
-    bindings = {ox.Variable("adversary"): ox.NamedNode(adversary)} if adversary else None
+    bindings: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
+        {ox.Variable("adversary"): ox.NamedNode(adversary)} if adversary else None
+    )
     for path in rule_files(adversary is not None):
         triples = store.query(
             path.read_text(encoding="utf-8"),
@@ -109,9 +113,9 @@ def applicable(index: TripleIndex, members: Memberships) -> list[Applicability]:
                 threats_by_class[cls.value].append(subject.strip("<>"))
     pairs: list[Applicability] = []
     for component, classes in members.by_component.items():
-        for cls in classes:
-            for threat in threats_by_class.get(cls, ()):
-                pairs.append(Applicability(threat, component, cls))
+        for cls_iri in classes:
+            for threat in threats_by_class.get(cls_iri, ()):
+                pairs.append(Applicability(threat, component, cls_iri))
     pairs.sort(key=lambda a: (a.threat, a.component, a.rule))
     return pairs
 

@@ -130,10 +130,7 @@ class Compiler:
             raise OntologyError(f"a literal cannot be a property: {prop}")
         seen = _seen | {prop.value}
         chain = idx.objects(prop, OWL + "propertyChainAxiom")
-        if chain:
-            own = "/".join(f"({self.path(p, _seen=seen)})" for p in idx.rdf_list(chain[0]))
-        else:
-            own = str(prop)
+        own = "/".join(f"({self.path(p, _seen=seen)})" for p in idx.rdf_list(chain[0])) if chain else str(prop)
         alternatives = [own] + [
             self.path(sub, _seen=seen)
             for sub in sorted(idx.sub_properties.get(prop.value, []), key=str)

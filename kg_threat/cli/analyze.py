@@ -8,7 +8,15 @@ import typer
 
 from kg_threat.cli.app import app
 from kg_threat.cli.options import (
-    Endpoint, Files, Graph, Output, Quiet, Reasoner, Timeout, pipeline_options, sources,
+    Endpoint,
+    Files,
+    Graph,
+    Output,
+    Quiet,
+    Reasoner,
+    Timeout,
+    pipeline_options,
+    sources,
 )
 
 Format = Annotated[
@@ -17,7 +25,10 @@ Format = Annotated[
 ]
 FailOn = Annotated[
     str | None,
-    typer.Option("--fail-on", help="Exit 1 when an unmitigated finding has this risk or more (low|medium|high|critical)."),
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 when an unmitigated finding has this risk or more (low|medium|high|critical).",
+    ),
 ]
 
 
@@ -79,7 +90,8 @@ def explain(
     """Why a threat applies to a component: the facts and rules that led to it."""
     from kg_threat import pipeline
     from kg_threat.errors import InputError
-    from kg_threat.explain import explain as build, write_json, write_text
+    from kg_threat.explain import explain as build
+    from kg_threat.explain import write_json, write_text
 
     if not threat or not component:
         raise InputError("explain needs --threat ID and --component IRI")

@@ -17,7 +17,9 @@ def query(
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="table, csv or json.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help="Bind NAME=VALUE (an IRI or a literal).")] = None,
     max_rows: Annotated[int | None, typer.Option("--max-rows", help="Fail when a query returns more rows.")] = None,
-    allow_federation: Annotated[list[str] | None, typer.Option("--allow-federation", help="Let SERVICE reach this host.")] = None,
+    allow_federation: Annotated[
+        list[str] | None, typer.Option("--allow-federation", help="Let SERVICE reach this host.")
+    ] = None,
     output: Output = None,
     reasoner: Reasoner = "rules",
     endpoint: Endpoint = None,
