@@ -39,7 +39,7 @@ _SENSITIVITY_RANK = {KGT + "Restricted": 0, KGT + "Confidential": 1, KGT + "Inte
                      KGT + "PublicData": 3}
 _WHERE = {KGT + "stores": "stored in", KGT + "processes": "processed by",
           KGT + "carries": "carried by", KGT + "trains": "trained by", KGT + "serves": "served by"}
-_NOT_A_KIND = {"http://www.w3.org/2002/07/owl#NamedIndividual"}
+_NOT_A_KIND = {"http://www.w3.org/2002/07/owl#NamedIndividual", KGT + "Asset"}
 
 
 class Result(Protocol):

@@ -47,6 +47,7 @@ class Flow:
     source: str  # node ident
     target: str
     crossing: bool  # its ends lie in different trust zones
+    risk: str | None = None  # highest risk among its unmitigated findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ def build(store: ox.Store, names: Names, findings: Iterable[Finding], *,
         zone = zones[zone_keys[0]].ident if zone_keys else None
         nodes[key] = Node(key, f"n{i}", names.of(key), kinds[key], zone, key in public,
                           risks.get(key))
-    flows = _flows(store, names, nodes)
+    flows = _flows(store, names, nodes, risks)
     used = _used_zones(zones.values(), nodes.values())
     diagram = Diagram(tuple(z for z in zones.values() if z.ident in used),
                       tuple(nodes.values()), flows, components=len(nodes))
@@ -150,7 +151,8 @@ def fit(diagram: Diagram) -> Diagram:
     return diagram if len(diagram.nodes) <= DETAILED_LIMIT else summarise(diagram)
 
 
-def _flows(store: ox.Store, names: Names, nodes: dict[str, Node]) -> tuple[Flow, ...]:
+def _flows(store: ox.Store, names: Names, nodes: dict[str, Node], risks: dict[str, str]
+           ) -> tuple[Flow, ...]:
     ends: dict[str, tuple[str, str]] = {}
     carried: dict[str, list[str]] = defaultdict(list)
     for row in select(store, "flows"):
@@ -167,7 +169,7 @@ def _flows(store: ox.Store, names: Names, nodes: dict[str, Node]) -> tuple[Flow,
         flows.append((a.ident, b.ident, clean(label), key, names.of(key),
                       a.zone != b.zone))
     flows.sort(key=lambda f: (int(f[0][1:]), int(f[1][1:]), f[2], f[4], f[3]))
-    return tuple(Flow(key, f"f{i}", label, src, dst, crossing)
+    return tuple(Flow(key, f"f{i}", label, src, dst, crossing, risks.get(key))
                  for i, (src, dst, label, key, _, crossing) in enumerate(flows, 1))
 
 
@@ -207,13 +209,16 @@ def summarise(diagram: Diagram) -> Diagram:
                           _max_risk(n.risk for n in group)))
     zone_of = {n.ident: n.zone for n in diagram.nodes}
     counts: dict[tuple[str, str], int] = defaultdict(int)
+    risks: dict[tuple[str, str], list[str | None]] = defaultdict(list)
     for flow in diagram.flows:
         a, b = zone_of[flow.source], zone_of[flow.target]
         if a != b:
             counts[(ident_of[a], ident_of[b])] += 1
+            risks[(ident_of[a], ident_of[b])].append(flow.risk)
     pairs = sorted(counts, key=lambda p: (int(p[0][1:]), int(p[1][1:])))
     flows = tuple(
-        Flow("", f"f{i}", f"{counts[p]} flows" if counts[p] > 1 else "1 flow", p[0], p[1], True)
+        Flow("", f"f{i}", f"{counts[p]} flows" if counts[p] > 1 else "1 flow", p[0], p[1], True,
+             _max_risk(risks[p]))
         for i, p in enumerate(pairs, 1)
     )
     return Diagram((), tuple(nodes), flows, summarised=True, components=diagram.components)

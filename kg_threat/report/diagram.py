@@ -14,7 +14,7 @@ from collections import defaultdict
 import graphviz
 
 from kg_threat.errors import KgThreatError
-from kg_threat.report.dfd import Diagram, Node
+from kg_threat.report.dfd import Diagram, Flow, Node
 from kg_threat.report.styles import (
     CROSSING_COLOUR,
     FLOW_COLOUR,
@@ -26,7 +26,11 @@ from kg_threat.report.styles import (
 
 _COMMENT = re.compile(r"<!--.*?-->\s*", re.DOTALL)
 _PROLOG = re.compile(r"<\?xml[^>]*>\s*|<!DOCTYPE[^>]*>\s*", re.DOTALL)
-_MERMAID_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:-_/'")
+_MERMAID_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:-_/'()")
+
+
+def _flow_label(flow: Flow) -> str:
+    return f"{flow.label} ({flow.risk})" if flow.risk else flow.label
 
 
 def _subtitle(node: Node) -> str:
@@ -67,7 +71,8 @@ def to_dot(diagram: Diagram) -> str:
     for flow in diagram.flows:
         style = ({"color": CROSSING_COLOUR, "fontcolor": CROSSING_COLOUR, "penwidth": "2.2"}
                  if flow.crossing else {})
-        graph.edge(flow.source, flow.target, label=graphviz.escape(flow.label), id=flow.ident,
+        graph.edge(flow.source, flow.target, label=graphviz.escape(_flow_label(flow)),
+                   id=flow.ident, tooltip=graphviz.escape(flow.key or flow.label),
                    **style)
     source: str = graph.source
     return source
@@ -125,7 +130,8 @@ def to_mermaid(diagram: Diagram) -> str:
     crossing: list[str] = []
     for index, flow in enumerate(diagram.flows):
         arrow = "==>" if flow.crossing else "-->"
-        label = f'|"{_mermaid_text(flow.label)}"|' if flow.label else ""
+        text = _flow_label(flow)
+        label = f'|"{_mermaid_text(text)}"|' if text else ""
         lines.append(f"    {flow.source} {arrow}{label} {flow.target}")
         if flow.crossing:
             crossing.append(str(index))
