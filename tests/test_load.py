@@ -290,3 +290,54 @@ def test_owl_imports_is_not_followed(tmp_path: Path) -> None:
         text = (HOSTILE / "owl-imports.ttl").read_text().replace("http://127.0.0.1:9", server.url)
         assert len(loaded(write(tmp_path, "imports.ttl", text))) == 3
         assert server.requests == []
+
+
+# --- the command line on the hostile corpus ---------------------------------------------------
+
+CLEAN_EXIT = {
+    "billion-laughs.rdf": 2,
+    "nested-bnodes-5000.ttl": 0,
+    "nested-objects.jsonld": 2,
+    "remote-context.jsonld": 2,
+    "file-context.jsonld": 2,
+    "external-entity.rdf": 2,
+    "owl-imports.ttl": 0,
+    "datatype-injection.ttl": 2,
+    "datatype-injection.rdf": 2,
+    "datatype-injection.jsonld": 2,
+}
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(CLEAN_EXIT.items()))
+def test_analyze_ends_cleanly_on_hostile_files(
+    name: str, code: int, cli: Callable[..., object]
+) -> None:
+    run = cli("analyze", HOSTILE / name, "--format", "json")
+    assert run.code == code, run.stderr  # type: ignore[attr-defined]
+    stderr: str = run.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in stderr
+    if code == 2:
+        assert stderr.startswith(f"kg-threat: error: {HOSTILE / name}")
+
+
+def test_analyze_reads_a_two_megabyte_literal(tmp_path: Path, cli: Callable[..., object]) -> None:
+    path = write(tmp_path, "long.nt", f'<{EX}a> <{EX}p> "{"x" * 2_000_000}" .\n')
+    run = cli("analyze", path, "--format", "json")
+    assert run.code == 0, run.stderr  # type: ignore[attr-defined]
+
+
+def test_analyze_reads_standard_input(cli: Callable[..., object], example: Path) -> None:
+    run = cli("analyze", "-", "--format", "json", stdin=example.read_text())
+    assert run.code == 0, run.stderr  # type: ignore[attr-defined]
+    assert '"findings"' in run.stdout  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"), [("nested-parens.rq", 0), ("service-query.rq", 2)]
+)
+def test_query_ends_cleanly_on_hostile_queries(
+    query: str, code: int, cli: Callable[..., object], example: Path
+) -> None:
+    run = cli("query", example, HOSTILE / query, "--format", "json")
+    assert run.code == code, run.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in run.stderr  # type: ignore[attr-defined]
