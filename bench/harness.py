@@ -91,6 +91,7 @@ def plan(sizes: Sequence[int], stages: Sequence[str], pytm_sizes: Sequence[int]
 def run(sizes: Sequence[int], stages: Sequence[str], runs: int, seed: int,
         pytm_sizes: Sequence[int], timeout: float) -> Results:
     results: Results = {}
+    given_up: dict[str, int] = {}  # stage -> size where it timed out: larger sizes are skipped
     have_pytm = importlib.util.find_spec("pytm") is not None
     for size in sizes:
         ttl, script = estate_files(size, seed)
@@ -98,9 +99,11 @@ def run(sizes: Sequence[int], stages: Sequence[str], runs: int, seed: int,
         work.mkdir(exist_ok=True)
         todo = [stage for s, stage in plan([size], stages, pytm_sizes)]
         for stage in todo:
-            results[(size, stage)] = Result(size, stage)
+            results[(size, stage)] = result = Result(size, stage)
             if stage == "pytm" and not have_pytm:
-                results[(size, stage)].status = "pytm not installed (pip install '.[bench]')"
+                result.status = "pytm not installed (pip install '.[bench]')"
+            elif stage in given_up:
+                result.status = f"skipped: timed out at {given_up[stage]:,}"
         for number in range(1, runs + 1):
             for stage in todo:
                 result = results[(size, stage)]
@@ -111,6 +114,8 @@ def run(sizes: Sequence[int], stages: Sequence[str], runs: int, seed: int,
                 why = failure(stage, sample.code, sample.stderr, sample.timed_out)
                 if why is not None:
                     result.status = why
+                    if sample.timed_out:
+                        given_up.setdefault(stage, size)
                     continue
                 result.samples.append(sample)
                 print(f"{size:>6} {stage:<9} run {number}/{runs}: {sample.seconds:7.2f} s "
@@ -138,10 +143,11 @@ def machine() -> str:
             f"Python {platform.python_version()}; {libs}")
 
 
-def report(results: Results, argv: Sequence[str]) -> str:
+def report(results: Results, argv: Sequence[str], load_avg: tuple[float, float]) -> str:
     command = "python bench/harness.py" + ("" if not argv else " " + shlex.join(argv))
     return (f"Measured {date.today().isoformat()} with `{command}`.\n\n"
-            f"Machine: {machine()}.\n\n{table(results)}\n\n"
+            f"Machine: {machine()}. Load average (1 min) {load_avg[0]:.1f} before the run, "
+            f"{load_avg[1]:.1f} after.\n\n{table(results)}\n\n"
             f"### Targets\n\n{checks_table(results)}\n")
 
 
@@ -174,13 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pytm-sizes", type=_sizes, default=[5000],
                         help="sizes at which pytm runs (default 5000)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument("--timeout", type=float, default=600.0,
+                        help="seconds per run; a stage that times out is skipped at larger sizes")
     parser.add_argument("--out", type=Path, help="also write the Markdown here")
     args = parser.parse_args(args_list)
     stages = [s for s in STAGES if s == "load" or s in args.only]
+    before = os.getloadavg()[0]
     results = run(args.sizes, stages, max(1, args.runs), args.seed, args.pytm_sizes,
                   args.timeout)
-    text = report(results, args_list)
+    text = report(results, args_list, (before, os.getloadavg()[0]))
     print(text)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
