@@ -259,3 +259,22 @@ def test_output_is_deterministic_and_ids_are_percent_encoded(tmp_path: Path,
     assert first == second
     assert ("<urn:kg-threat:import:image-classifier-platform/flow/"
             "training-pipeline%3Epublish-model>") in first
+
+
+@pytest.mark.parametrize(("where", "sample"), [*(("shared", s) for s in SAMPLES),
+                                               *(("fixture", f) for f in ML_FIXTURES)])
+def test_every_imported_sample_analyzes(where: str, sample: str, tmp_path: Path,
+                                        request: pytest.FixtureRequest) -> None:
+    from kg_threat import pipeline
+    from kg_threat.interop.emit import to_turtle
+
+    source = (request.getfixturevalue("shared") / "interop" / sample if where == "shared"
+              else INTEROP / sample)
+    out = tmp_path / "model.ttl"
+    out.write_text(to_turtle(import_model(source)))
+    result = pipeline.run([str(out)], pipeline.Options())
+    graph = Graph().parse(out)
+    components = {str(s) for s in graph.subjects(DCTERMS.identifier, None)}
+    assert result.analysis.system == str(next(graph.subjects(RDF.type, KGT.System)))
+    assert result.analysis.findings
+    assert {f.component for f in result.analysis.findings} <= components
