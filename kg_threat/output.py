@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from kg_threat.errors import InputError
+
+
+def partial_path(path: Path) -> Path:
+    """Where ``path`` is written before it is moved into place (same folder: atomic rename)."""
+    return path.with_name(f".{path.name}.partial")
 
 
 @contextmanager
@@ -23,13 +27,13 @@ def opened(path: Path | None) -> Iterator[TextIO]:
     directory = path.resolve().parent
     if not directory.is_dir():
         raise InputError(f"{path}: the folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    tmp = partial_path(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+        with tmp.open("w", encoding="utf-8", newline="\n") as stream:
             yield stream
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from kg_threat import assess, knowledge, load, reason
+from kg_threat.limits import Limits
 from kg_threat.model import Analysis, Applicability, Finding
 
 
@@ -21,10 +22,16 @@ class Options:
     """Knobs shared by the commands."""
 
     reasoner: Literal["rules", "dl"] = "rules"
-    timeout: float | None = None
     endpoint: str | None = None
     graph: str | None = None
     quiet: bool = True
+    input_format: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def timeout(self) -> float | None:
+        """The wall-clock limit per step (also the remote stores' request timeout)."""
+        return self.limits.timeout
 
 
 @dataclass
@@ -63,7 +70,7 @@ def load_store(sources: Sequence[str], options: Options) -> ox.Store:
 
         remote.load_remote(store, options.endpoint, options.graph, options)
     else:
-        load.load_sources(sources, store)
+        load.load_sources(sources, store, fmt=options.input_format, limits=options.limits)
     load.load_ontology(store)
     return store
 
@@ -71,21 +78,25 @@ def load_store(sources: Sequence[str], options: Options) -> ox.Store:
 def run(sources: Sequence[str], options: Options | None = None) -> Result:
     """Load, reason and assess; the findings are sorted as the output contract requires."""
     options = options or Options()
-    store = load_store(sources, options)
-    adversary = assess.find_adversary(store)
-    reason.derive(store, adversary.iri)
-    index = reason.ontology_index(store)
-    if options.reasoner == "dl":
-        from kg_threat import dl
+    limits = options.limits
+    with limits.step("loading"):
+        store = load_store(sources, options)
+    with limits.step("reasoning"):
+        adversary = assess.find_adversary(store)
+        reason.derive(store, adversary.iri)
+        index = reason.ontology_index(store)
+        if options.reasoner == "dl":
+            from kg_threat import dl
 
-        classified = dl.classify(store, options.timeout or dl.DEFAULT_TIMEOUT)
-        members = reason.memberships_from(classified, reason.target_classes(index))
-    else:
-        members = reason.memberships(store, index)
-    pairs = reason.applicable(index, members)
-    know = knowledge.read_knowledge(store)
-    facts = assess.read_system(store, adversary)
-    findings = assess.assess(pairs, know, members, facts)
+            classified = dl.classify(store, limits.timeout or dl.DEFAULT_TIMEOUT)
+            members = reason.memberships_from(classified, reason.target_classes(index))
+        else:
+            members = reason.memberships(store, index)
+        pairs = reason.applicable(index, members)
+    with limits.step("assessment"):
+        know = knowledge.read_knowledge(store)
+        facts = assess.read_system(store, adversary)
+        findings = assess.assess(pairs, know, members, facts)
     analysis = Analysis(
         system=facts.system,
         adversary=adversary.iri,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg_threat.errors import InputError, LimitExceeded
+from kg_threat.errors import InputError
+from kg_threat.limits import limit_rows
 from kg_threat.resources import views_dir
 
 
@@ -77,11 +78,9 @@ def run_view(
     if not isinstance(result, ox.QuerySolutions):
         raise InputError(f"{source}: only SELECT queries can be run as views")
     columns = [v.value for v in result.variables]
-    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]] = []
-    for solution in result:
-        if max_rows is not None and len(rows) >= max_rows:
-            raise LimitExceeded(f"{source}: more than {max_rows} result rows (raise --max-rows)")
-        rows.append([solution[c] for c in columns])
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]] = [
+        [solution[c] for c in columns] for solution in limit_rows(result, max_rows)
+    ]
     return columns, rows
 
 

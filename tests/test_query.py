@@ -62,7 +62,7 @@ def test_user_query_with_bound_parameter(cli, example: Path, tmp_path: Path) -> 
 def test_row_limit(cli, example: Path) -> None:  # type: ignore[no-untyped-def]
     run = cli("query", example, "risk-register", "--max-rows", "3")
     assert run.code == 2
-    assert "more than 3 result rows" in run.stderr
+    assert "row limit reached: the query returned more than 3 rows" in run.stderr
 
 
 def test_parameter_must_be_projected(cli, example: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

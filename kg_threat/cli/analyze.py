@@ -11,10 +11,13 @@ from kg_threat.cli.options import (
     Endpoint,
     Files,
     Graph,
+    InputFormat,
+    MaxInputSize,
     Output,
     Quiet,
     Reasoner,
     Timeout,
+    guard_io,
     pipeline_options,
     sources,
 )
@@ -55,6 +58,8 @@ def analyze(
     graph: Graph = None,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    max_input_size: MaxInputSize = None,
+    input_format: InputFormat = None,
 ) -> None:
     """Load, reason, assess: the findings (threat × component) with risk and status."""
     from kg_threat import output as out
@@ -64,8 +69,11 @@ def analyze(
 
     chosen = _default_format(fmt)
     threshold = parse_fail_on(fail_on)
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet)
-    result = pipeline.run(sources(files, endpoint), options)
+    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
+                               max_input_size=max_input_size, input_format=input_format)
+    inputs = sources(files, endpoint)
+    guard_io(reads=inputs, writes=[output], hosts=[endpoint])
+    result = pipeline.run(inputs, options)
     if chosen == "ttl":
         from kg_threat.findings_rdf import write_turtle
 
@@ -86,6 +94,8 @@ def explain(
     endpoint: Endpoint = None,
     graph: Graph = None,
     timeout: Timeout = None,
+    max_input_size: MaxInputSize = None,
+    input_format: InputFormat = None,
 ) -> None:
     """Why a threat applies to a component: the facts and rules that led to it."""
     from kg_threat import pipeline
@@ -97,8 +107,11 @@ def explain(
         raise InputError("explain needs --threat ID and --component IRI")
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format {fmt!r}: use text or json")
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout)
-    result = pipeline.run(sources(files, endpoint), options)
+    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout,
+                               max_input_size=max_input_size, input_format=input_format)
+    inputs = sources(files, endpoint)
+    guard_io(reads=inputs, hosts=[endpoint])
+    result = pipeline.run(inputs, options)
     explanation = build(result, threat, component)
     import sys
 
@@ -112,6 +125,9 @@ def diff(
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="table or json.")] = None,
     output: Output = None,
     reasoner: Reasoner = "rules",
+    timeout: Timeout = None,
+    max_input_size: MaxInputSize = None,
+    input_format: InputFormat = None,
 ) -> None:
     """Findings added, removed and changed in risk or status between two versions."""
     import sys
@@ -124,7 +140,9 @@ def diff(
     chosen = fmt or ("table" if sys.stdout.isatty() else "json")
     if chosen not in ("table", "json"):
         raise InputError(f"unknown format {chosen!r}: use table or json")
-    options = pipeline_options(reasoner=reasoner)
+    options = pipeline_options(reasoner=reasoner, timeout=timeout, max_input_size=max_input_size,
+                               input_format=input_format)
+    guard_io(reads=[old, new], writes=[output])
     before = pipeline.run([old], options).analysis
     after = pipeline.run([new], options).analysis
     changes = diff_analyses(before, after)

@@ -1,13 +1,16 @@
-"""Options shared by the commands that read a system (typer parameter declarations)."""
+"""Options shared by the commands that read a system (typer parameter declarations), and the
+one place that turns them into pipeline options and installs the I/O guard."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from kg_threat.errors import LimitExceeded
     from kg_threat.pipeline import Options
 
 Files = Annotated[
@@ -31,21 +34,50 @@ Reasoner = Annotated[
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+MaxInputSize = Annotated[
+    str | None, typer.Option("--max-input-size", help="Refuse inputs larger than this in total (e.g. 512MiB).")
+]
+InputFormat = Annotated[
+    str | None,
+    typer.Option("--input-format", help="Syntax of every input (turtle, ntriples, nquads, trig, rdfxml, jsonld)."),
+]
+
+
+def _overrun(exc: LimitExceeded) -> None:
+    """A native step outlived its deadline: say so and stop the process at once (exit 2)."""
+    import os
+    import sys
+
+    print(f"kg-threat: error: {exc}", file=sys.stderr)
+    sys.stderr.flush()
+    os._exit(2)
 
 
 def pipeline_options(
     *, reasoner: str = "rules", endpoint: str | None = None, graph: str | None = None,
-    timeout: float | None = None, quiet: bool = False,
+    timeout: float | None = None, quiet: bool = False, max_input_size: str | None = None,
+    input_format: str | None = None,
 ) -> Options:
     """Build :class:`kg_threat.pipeline.Options` from command-line values, checking them."""
+    from dataclasses import replace
+
     from kg_threat.errors import InputError
+    from kg_threat.limits import Limits, parse_size
+    from kg_threat.load import parse_format
     from kg_threat.pipeline import Options
 
     if reasoner not in ("rules", "dl"):
         raise InputError(f"unknown reasoner {reasoner!r}: use rules or dl")
+    limits = Limits(on_overrun=_overrun)
+    if timeout is not None:
+        limits = replace(limits, timeout=timeout)
+    if max_input_size is not None:
+        limits = replace(limits, max_input_size=parse_size(max_input_size))
+    if input_format is not None:
+        parse_format(input_format)  # fails early on an unknown name
     return Options(
         reasoner="dl" if reasoner == "dl" else "rules",
-        endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
+        endpoint=endpoint, graph=graph, quiet=quiet, limits=limits, input_format=input_format,
     )
 
 
@@ -57,3 +89,21 @@ def sources(files: list[str] | None, endpoint: str | None) -> list[str]:
     if not files and not endpoint:
         raise InputError("no input: name one or more RDF files, - for stdin, or --endpoint URL")
     return files
+
+
+def guard_io(
+    *, reads: Sequence[str | Path] = (), writes: Sequence[Path | None] = (),
+    hosts: Sequence[str | None] = (),
+) -> None:
+    """From here on, the process reads only the named files and the package's own data, writes
+    only the named outputs, and connects only to the named hosts (the configured endpoint)."""
+    from kg_threat.guard import install_network_guard
+    from kg_threat.output import partial_path
+
+    writable: list[str] = []
+    for path in writes:
+        if path is not None:
+            writable += [str(path), str(partial_path(path))]
+    install_network_guard(
+        [h for h in hosts if h], readable=[str(r) for r in reads], writable=writable,
+    )

@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from kg_threat.cli.app import app
-from kg_threat.cli.options import Endpoint, Graph, Output, Reasoner, Timeout, pipeline_options
+from kg_threat.cli.options import (
+    Endpoint,
+    Graph,
+    InputFormat,
+    MaxInputSize,
+    Output,
+    Reasoner,
+    Timeout,
+    guard_io,
+    pipeline_options,
+)
 
 
 @app.command()
@@ -25,6 +35,8 @@ def query(
     endpoint: Endpoint = None,
     graph: Graph = None,
     timeout: Timeout = None,
+    max_input_size: MaxInputSize = None,
+    input_format: InputFormat = None,
 ) -> None:
     """Run a risk view by name (see --list) or a .rq file, over the inferred graph."""
     import sys
@@ -50,11 +62,15 @@ def query(
         if not sep or not name:
             raise InputError(f"--param {item!r}: use NAME=VALUE")
         bindings[name] = value
-    name, text = q.resolve(wanted, allow_federation=tuple(allow_federation or ()))
+    federation = tuple(allow_federation or ())
+    guard_io(reads=[*files, wanted], writes=[output], hosts=[endpoint, *federation])
+    name, text = q.resolve(wanted, allow_federation=federation)
     chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
     if chosen not in ("table", "csv", "json"):
         raise InputError(f"unknown format {chosen!r}: use table, csv or json")
-    result = pipeline.run(files, pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout))
+    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout,
+                               max_input_size=max_input_size, input_format=input_format)
+    result = pipeline.run(files, options)
     result.findings_written  # noqa: B018 (materialise the findings graph the views read)
     columns, rows = q.run_view(result.store, text, source=name, bindings=bindings, max_rows=max_rows)
     from kg_threat.query_output import write_rows
