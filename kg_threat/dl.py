@@ -53,7 +53,7 @@ class DLReport:
 
 @dataclass(frozen=True)
 class _Task:
-    """The work handed to the child process (picklable)."""
+    """The work handed to the child process (written to files by :mod:`kg_threat.dl_hermit`)."""
 
     base: bytes
     data: bytes
