@@ -68,9 +68,6 @@ def _triples(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> Iterable
 
 def _skolemise(triples: set[ox.Triple], graph: str) -> set[ox.Triple]:
     """Replace blank nodes by IRIs derived from their canonical labels within ``graph``."""
-    blank = ox.BlankNode
-    if not any(isinstance(t.subject, blank) or isinstance(t.object, blank) for t in triples):
-        return triples
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
 
@@ -111,14 +108,14 @@ def _when(when: datetime | None) -> datetime:
 
 
 def _provenance(
-    content: set[ox.Triple],
+    lines: list[str],
     graph: str,
     findings: Iterable[ox.NamedNode],
     version: ox.NamedNode | None,
     when: datetime,
 ) -> set[ox.Triple]:
     digest = hashlib.sha256(graph.encode("utf-8"))
-    for line in sorted(map(str, content)):
+    for line in lines:
         digest.update(line.encode("utf-8") + b"\n")
     run = ox.NamedNode(f"{PROV_PREFIX}run:{digest.hexdigest()[:32]}")
     agent = ox.NamedNode(f"{PROV_PREFIX}agent:kg-threat/{__version__}")
@@ -142,20 +139,24 @@ def _provenance(
 
 
 def collect(store: ox.Store, graph: str, *, when: datetime | None = None) -> list[ox.Triple]:
-    """Every triple a push of ``store`` to ``graph`` writes, sorted: system, inferred, findings,
-    provenance."""
-    content: set[ox.Triple] = set(_triples(store, ox.DefaultGraph()))
-    content.update(_triples(store, ox.NamedNode(INFERRED_GRAPH)))
-    found = set(_triples(store, ox.NamedNode(FINDINGS_GRAPH)))
-    content = _skolemise(content | found, graph)
-    finding_type = ox.NamedNode(KGT + "Finding")
-    findings = {
-        t.subject for t in content
-        if t.predicate.value == RDF + "type" and t.object == finding_type
-        and isinstance(t.subject, ox.NamedNode)
-    }
-    content |= _provenance(content, graph, findings, _ontology_version(store), _when(when))
-    return sorted(content, key=str)
+    """Every triple a push of ``store`` to ``graph`` writes, in a stable order: system,
+    inferred and findings (sorted together), then provenance."""
+    keyed: dict[str, ox.Triple] = {}
+    for name in (ox.DefaultGraph(), ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(FINDINGS_GRAPH)):
+        keyed.update((str(t), t) for t in _triples(store, name))
+    if any(k.startswith("_:") or " _:" in k for k in keyed):  # may be a literal: then a no-op
+        keyed = {str(t): t for t in _skolemise(set(keyed.values()), graph)}
+    keys = sorted(keyed)
+    findings = [
+        q.subject
+        for q in store.quads_for_pattern(
+            None, ox.NamedNode(RDF + "type"), ox.NamedNode(KGT + "Finding"),
+            ox.NamedNode(FINDINGS_GRAPH),
+        )
+        if isinstance(q.subject, ox.NamedNode)
+    ]
+    prov = _provenance(keys, graph, findings, _ontology_version(store), _when(when))
+    return [keyed[k] for k in keys] + [t for t in sorted(prov, key=str) if str(t) not in keyed]
 
 
 def _data(triples: list[ox.Triple]) -> str:
