@@ -114,6 +114,7 @@ def run(sizes: Sequence[int], stages: Sequence[str], runs: int, seed: int,
                 why = failure(stage, sample.code, sample.stderr, sample.timed_out)
                 if why is not None:
                     result.status = why
+                    print(f"{size:>6} {stage:<9} run {number}/{runs}: {why}", file=sys.stderr)
                     if sample.timed_out:
                         given_up.setdefault(stage, size)
                     continue
