@@ -123,23 +123,35 @@ def _treatment(threat: ThreatInfo, component: str, facts: SystemFacts) -> Treatm
     return min(chosen, key=lambda t: (t.decision, t.iri)) if chosen else None
 
 
-def assess_one(
-    threat: ThreatInfo, component: str, rules: tuple[str, ...], know: Knowledge,
-    classes: frozenset[str], facts: SystemFacts,
-) -> Finding | None:
-    """Assess one applicable threat on one component; None when a factor rules it out."""
+Adjustment = tuple[int, int, tuple[str, ...]] | None  # likelihood, impact, notes; None: ruled out
+
+
+def adjust(threat: ThreatInfo, classes: frozenset[str], know: Knowledge, adversary: Adversary) -> Adjustment:
+    """Base likelihood and impact of ``threat`` moved by every risk factor that holds."""
     likelihood = LEVELS.index(threat.likelihood)
     impact = LEVELS.index(threat.impact)
-    adversary = facts.adversary.conditions(threat)
+    held = adversary.conditions(threat)
     notes: list[str] = []
     for factor in know.factors:
-        if not _holds(factor, threat, classes, adversary):
+        if not _holds(factor, threat, classes, held):
             continue
         if factor.rules_out:
             return None
         likelihood += factor.likelihood_delta
         impact += factor.impact_delta
         notes.append(factor.explanation)
+    return likelihood, impact, tuple(notes)
+
+
+def assess_one(
+    threat: ThreatInfo, component: str, rules: tuple[str, ...], know: Knowledge,
+    adjustment: Adjustment, facts: SystemFacts,
+) -> Finding | None:
+    """Assess one applicable threat on one component; None when a factor rules it out."""
+    if adjustment is None:
+        return None
+    likelihood, impact, factor_notes = adjustment
+    notes = list(factor_notes)
     in_place = tuple(c for c in threat.mitigated_by if c in facts.controls.get(component, ()))
     missing = tuple(c for c in threat.mitigated_by if c not in in_place)
     mitigated = bool(in_place) and len(in_place) >= know.threshold * len(threat.mitigated_by)
@@ -149,7 +161,7 @@ def assess_one(
     lik: Level = LEVELS[max(0, min(2, likelihood))]
     imp: Level = LEVELS[max(0, min(2, impact))]
     risk: Risk = know.matrix.get((lik, imp), "medium")  # type: ignore[assignment]
-    treatment = _treatment(threat, component, facts)
+    treatment = _treatment(threat, component, facts) if facts.treatments else None
     status: Status
     if component in facts.exclusions or threat.iri in facts.exclusions or threat.broader & facts.exclusions:
         status = "excluded"
@@ -175,12 +187,16 @@ def assess(pairs: list[Applicability], know: Knowledge, members: Memberships, fa
     for pair in pairs:
         grouped[(pair.threat, pair.component)].append(pair.rule)
     findings = []
+    adjustments: dict[tuple[str, frozenset[str]], Adjustment] = {}
     for (threat_iri, component), rules in grouped.items():
         threat = know.threats.get(threat_iri)
         if threat is None:
             continue
-        finding = assess_one(threat, component, tuple(sorted(set(rules))), know,
-                             members.classes_of(component), facts)
+        classes = members.classes_of(component)
+        key = (threat_iri, classes)
+        if key not in adjustments:
+            adjustments[key] = adjust(threat, classes, know, facts.adversary)
+        finding = assess_one(threat, component, tuple(sorted(set(rules))), know, adjustments[key], facts)
         if finding is not None:
             findings.append(finding)
     findings.sort(key=Finding.sort_key)

@@ -18,8 +18,10 @@ import pyoxigraph as ox
 
 from kg_threat.model import Applicability
 from kg_threat.resources import data_dir, rules_dir
-from kg_threat.rules import TripleIndex, membership_query
-from kg_threat.vocab import INFERRED_GRAPH, KGT, ONTOLOGY_GRAPH
+from kg_threat.rules import TripleIndex, plan
+from kg_threat.vocab import INFERRED_GRAPH, KGT, ONTOLOGY_GRAPH, RDF
+
+SCRATCH_GRAPH = "urn:kg-threat:graph:scratch"
 
 _INFERRED = ox.NamedNode(INFERRED_GRAPH)
 _APPLIES_TO = KGT + "appliesTo"
@@ -94,13 +96,26 @@ def ontology_index(store: ox.Store) -> TripleIndex:
 
 
 def memberships(store: ox.Store, index: TripleIndex) -> Memberships:
-    """Evaluate every target class over the system in one compiled query."""
-    query = membership_query(index, target_classes(index))
+    """Evaluate every target class over the system, step by step (see :mod:`kg_threat.rules`).
+
+    Intermediate memberships are written as ``rdf:type`` triples to a scratch graph that the
+    later steps read; the scratch graph is dropped at the end.
+    """
+    wanted = {c.value for c in target_classes(index)}
     found: dict[str, set[str]] = defaultdict(set)
-    for row in select(store, query):
-        member, cls = row["member"], row["class"]
-        if isinstance(member, ox.NamedNode | ox.BlankNode) and isinstance(cls, ox.NamedNode):
-            found[str(member) if isinstance(member, ox.BlankNode) else member.value].add(cls.value)
+    scratch = ox.NamedNode(SCRATCH_GRAPH)
+    rdf_type = ox.NamedNode(RDF + "type")
+    for step in plan(index, target_classes(index)):
+        cls = ox.NamedNode(step.cls)
+        members = [row["member"] for row in select(store, step.query)]
+        store.extend(
+            ox.Quad(m, rdf_type, cls, scratch) for m in members if isinstance(m, ox.NamedNode | ox.BlankNode)
+        )
+        if step.cls in wanted:
+            for member in members:
+                if isinstance(member, ox.NamedNode):
+                    found[member.value].add(step.cls)
+    store.remove_graph(scratch)
     return Memberships({k: frozenset(v) for k, v in found.items()})
 
 
