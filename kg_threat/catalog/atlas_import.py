@@ -153,6 +153,9 @@ def _add_release(graph: Graph, release: Release, controls: dict[str, list[URIRef
             graph.add((step_node, RDF.type, K.ProcedureStep))
             graph.add((step_node, RDF.type, OWL.NamedIndividual))
             graph.add((step_node, RDFS.label, Literal(f"{case.id} step {number}", lang="en")))
+            graph.add((step_node, SKOS.definition, Literal(
+                f"Step {number} of ATLAS case study {case.id}: technique {step.technique}.", lang="en")))
+            graph.add((step_node, RDFS.isDefinedBy, MODULE))
             graph.add((step_node, K.stepNumber, Literal(number, datatype=XSD.positiveInteger)))
             graph.add((step_node, K.usesTechnique, A[step.technique]))
             graph.add((step_node, K.tactic, A[step.tactic]))
