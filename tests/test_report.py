@@ -12,7 +12,7 @@ import pytest
 
 from kg_threat import pipeline
 from kg_threat.report import markdown, write_report
-from kg_threat.report.collect import collect
+from kg_threat.report.content import collect
 from kg_threat.report.links import Catalog
 from kg_threat.report.names import Names
 from kg_threat.report.sections import SECTIONS, Gap

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kg_threat.errors import InputError
 from kg_threat.report import diagram, html, markdown
-from kg_threat.report.collect import Result, collect
+from kg_threat.report.content import Result, collect
 from kg_threat.report.dfd import Diagram, build
 from kg_threat.report.names import Names
 from kg_threat.report.sections import Gap, Report

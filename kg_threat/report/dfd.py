@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg_threat.model import RISK_ORDER, Finding
-from kg_threat.report.fetch import select
+from kg_threat.report.fetch import select, superclasses
 from kg_threat.report.names import Names, clean
 from kg_threat.report.styles import DETAILED_LIMIT, KINDS, UNKNOWN_KIND, ZONE_SUMMARY_KIND, Kind
 
@@ -106,21 +106,24 @@ def _zones(store: ox.Store, names: Names) -> dict[str, Zone]:
 
 
 def build(store: ox.Store, names: Names, findings: Iterable[Finding], *,
-          detailed: bool | None = None) -> Diagram:
+          detailed: bool | None = None, supers: dict[str, frozenset[str]] | None = None
+          ) -> Diagram:
     """The diagram of the system in ``store``, nodes coloured by ``findings``.
 
     ``detailed``: True draws every component, False one node per trust zone, None draws every
     component up to :data:`~kg_threat.report.styles.DETAILED_LIMIT`.
     """
     zones = _zones(store, names)
+    supers = superclasses(store) if supers is None else supers
     classes: dict[str, set[str]] = defaultdict(set)
     inside: dict[str, set[str]] = defaultdict(set)
     public: set[str] = set()
     for row in select(store, "components"):
         key = row["component"].text
         classes[key]
-        if "class" in row:
-            classes[key].add(row["class"].text)
+        if "type" in row:
+            asserted = row["type"].text
+            classes[key].update(supers.get(asserted, (asserted,)))
         if "zone" in row:
             inside[key].add(row["zone"].text)
         if "public" in row and row["public"].text in ("true", "1"):

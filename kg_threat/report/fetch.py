@@ -7,17 +7,16 @@ the cost of a report grows with the size of the system, not with findings times 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
 from kg_threat.resources import data_dir
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     """An RDF term reduced to what a document needs: its text and whether it is a node."""
 
     text: str
@@ -70,3 +69,17 @@ def select(
             if term is not None:
                 row[var] = _value(term)
         yield row
+
+
+def superclasses(store: ox.Store) -> dict[str, frozenset[str]]:
+    """Every named class → its superclasses, itself included (``class-hierarchy.rq``)."""
+    found: dict[str, set[str]] = {}
+    for row in select(store, "class-hierarchy"):
+        found.setdefault(row["type"].text, {row["type"].text}).add(row["class"].text)
+    return {cls: frozenset(supers) for cls, supers in found.items()}
+
+
+def most_specific(types: set[str], supers: dict[str, frozenset[str]]) -> set[str]:
+    """``types`` without those that are a superclass of another one of them."""
+    implied = {s for t in types for s in supers.get(t, ()) if s != t}
+    return types - implied

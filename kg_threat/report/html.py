@@ -7,13 +7,14 @@ inserted as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from kg_threat.report.sections import SECTIONS, Report
+from kg_threat.report.sections import SECTIONS, ComponentFindings, FindingRow, Link, Report
 from kg_threat.report.styles import NO_RISK_COLOUR, RISK_COLOURS, ZONE_COLOUR
 
 
@@ -39,6 +40,43 @@ def _asset(name: str) -> str:
     return (files("kg_threat.report") / "templates" / name).read_text(encoding="utf-8")
 
 
+def _row_writer() -> Callable[[ComponentFindings], Markup]:
+    """Write the rows of a findings table in Python: the one part of a report that grows with
+    the number of findings. Every cell is escaped; escaped texts are memoised per report."""
+    memo: dict[str, str] = {}
+
+    def e(text: str) -> str:
+        done = memo.get(text)
+        if done is None:
+            done = memo[text] = str(escape(text))
+        return done
+
+    def joined(values: tuple[str, ...]) -> str:
+        return e(", ".join(values))
+
+    def link(target: Link) -> str:
+        if target.href is None:
+            return e(target.text)
+        return f'<a href="{e(target.href)}">{e(target.text)}</a>'
+
+    written: dict[int, str] = {}  # rows are shared between findings with the same content
+
+    def row(f: FindingRow) -> str:
+        done = written.get(id(f))
+        if done is None:
+            done = written[id(f)] = (
+                f'<tr data-status="{e(f.status)}"><td>{link(f.threat)}</td><td>{e(f.label)}</td>'
+                f"<td>{joined(f.catalogs)}</td><td class=\"status-{e(f.status)}\">{e(f.status)}"
+                f"</td><td>{e(f.likelihood)} / {e(f.impact)}</td><td>{joined(f.controls)}</td>"
+                f"<td>{joined(f.missing_controls)}</td></tr>")
+        return done
+
+    def rows(component: ComponentFindings) -> Markup:
+        return Markup("\n".join(map(row, component.findings)))
+
+    return rows
+
+
 #: Above this many component groups, ``<details>`` start closed.
 OPEN_DETAILS_LIMIT = 25
 
@@ -56,4 +94,5 @@ def render(report: Report, svg: str) -> str:
         legend_colours=[*RISK_COLOURS.items(), ("no unmitigated risk", NO_RISK_COLOUR)],
         zone_colour=ZONE_COLOUR,
         open_details=groups <= OPEN_DETAILS_LIMIT,
+        finding_rows=_row_writer(),
     )

@@ -7,12 +7,13 @@ environment's ``finalize``), except the values we build ourselves and mark :clas
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from urllib.parse import quote
 
 import jinja2
 
-from kg_threat.report.sections import SECTIONS, Link, Report
+from kg_threat.report.sections import SECTIONS, ComponentFindings, FindingRow, Link, Report
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
@@ -39,6 +40,34 @@ def link(target: Link) -> Raw:
     if target.href is None:
         return Raw(text)
     return Raw(f"[{text}](<{target.href.translate(_HTML).replace(' ', '%20')}>)")
+
+
+def _row_writer() -> Callable[[ComponentFindings], Raw]:
+    """Write the rows of a findings table in Python (the part that grows with the findings);
+    every cell is escaped, and escaped texts are memoised per report."""
+    memo: dict[str, str] = {}
+
+    def e(text: str) -> str:
+        done = memo.get(text)
+        if done is None:
+            done = memo[text] = escape(text)
+        return done
+
+    written: dict[int, str] = {}  # rows are shared between findings with the same content
+
+    def row(f: FindingRow) -> str:
+        done = written.get(id(f))
+        if done is None:
+            done = written[id(f)] = (
+                f"| {link(f.threat)} | {e(f.label)} | {e(', '.join(f.catalogs))} | "
+                f"{e(f.status)} | {e(f.likelihood)} / {e(f.impact)} | "
+                f"{e(', '.join(f.controls))} | {e(', '.join(f.missing_controls))} |")
+        return done
+
+    def rows(component: ComponentFindings) -> Raw:
+        return Raw("\n".join(map(row, component.findings)))
+
+    return rows
 
 
 def _slug(title: str) -> str:
@@ -74,4 +103,5 @@ def render(report: Report, mermaid: str, svg_file: str | None) -> str:
         sections=[(Raw(_slug(title)), title) for _, title in SECTIONS],
         mermaid=Raw(mermaid),
         svg_file=Raw(quote(svg_file)) if svg_file else None,
+        finding_rows=_row_writer(),
     )

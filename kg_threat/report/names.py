@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -14,7 +14,9 @@ _LANGUAGE_RANK = {"en": 0, "": 1}
 
 def clean(text: str) -> str:
     """One line of printable text: control characters and runs of white space become one space."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,7 @@ class Names:
     """The preferred ``rdfs:label`` of every labelled node (English, then untagged, then any)."""
 
     labels: dict[str, str]
+    _shown: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def fetch(cls, store: ox.Store) -> Names:
@@ -39,12 +42,17 @@ class Names:
 
     def of(self, node: str) -> str:
         """The label of ``node``, else the local name of its IRI; never a blank node's id."""
-        label = self.labels.get(node)
-        if label:
-            return clean(label)
-        if node.startswith("_:"):
-            return "(unnamed)"
-        return local_name(node) or node
+        shown = self._shown.get(node)
+        if shown is None:
+            label = self.labels.get(node)
+            if label and clean(label):
+                shown = clean(label)
+            elif node.startswith("_:"):
+                shown = "(unnamed)"
+            else:
+                shown = local_name(node) or node
+            self._shown[node] = shown
+        return shown
 
     def of_value(self, value: Value) -> str:
         """A literal's text, or the name of a node."""

@@ -1,6 +1,6 @@
 """The content of a threat-model document, section by section, as plain records.
 
-:mod:`kg_threat.report.collect` fills them from the store and the findings; the Markdown and
+:mod:`kg_threat.report.content` fills them from the store and the findings; the Markdown and
 HTML writers only lay them out. All text here is the user's, unescaped: writers escape it.
 """
 

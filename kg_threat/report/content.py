@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg_threat import __version__
 from kg_threat.model import RISK_ORDER, Analysis, Finding
 from kg_threat.report import dfd
-from kg_threat.report.fetch import Value, select
+from kg_threat.report.fetch import Value, most_specific, select, superclasses
 from kg_threat.report.links import Catalog
 from kg_threat.report.names import Names
 from kg_threat.report.sections import (
@@ -87,18 +87,21 @@ def exercise(store: ox.Store, names: Names, system: str | None) -> tuple[Exercis
     return exercise, reviewed
 
 
-def assets(store: ox.Store, names: Names) -> tuple[Asset, ...]:
+def assets(store: ox.Store, names: Names, supers: dict[str, frozenset[str]]
+           ) -> tuple[Asset, ...]:
+    where: dict[str, set[str]] = defaultdict(set)
+    for row in select(store, "asset-holders"):
+        where[row["asset"].text].add(
+            f"{_WHERE[row['relation'].text]} {names.of(row['holder'].text)}")
     found: list[tuple[int, str, str, Asset]] = []
     for key, rows in _grouped(select(store, "assets"), "asset").items():
         levels = sorted({r["sensitivity"].text for r in rows if "sensitivity" in r},
                         key=lambda s: (_SENSITIVITY_RANK.get(s, 9), s))
         personal = {r["personal"].text in ("true", "1") for r in rows if "personal" in r}
-        where = _unique(f"{_WHERE[r['relation'].text]} {names.of(r['holder'].text)}"
-                        for r in rows if "relation" in r and "holder" in r)
-        kinds = _unique(names.of(r["class"].text) for r in rows
-                        if "class" in r and r["class"].text not in _NOT_A_KIND)
+        types = most_specific({r["type"].text for r in rows if "type" in r}, supers)
+        kinds = _unique(names.of(t) for t in types - _NOT_A_KIND)
         asset = Asset(names.of(key), kinds, names.of(levels[0]) if levels else None,
-                      (True in personal) if personal else None, where)
+                      (True in personal) if personal else None, _unique(where[key]))
         rank = _SENSITIVITY_RANK.get(levels[0], 9) if levels else 9
         found.append((rank, asset.name, key, asset))
     return tuple(a for *_, a in sorted(found, key=lambda t: t[:3]))
@@ -119,34 +122,44 @@ def attacker(store: ox.Store, names: Names, adversary: str | None) -> Attacker:
 
 
 def findings(found: Sequence[Finding], names: Names, catalog: Catalog) -> tuple[RiskGroup, ...]:
-    """Findings grouped by risk (critical first), then by component (by name)."""
+    """Findings grouped by risk (critical first), then by component (by name).
+
+    Findings of the same threat with the same assessment share one row object, so the work
+    per finding is a dictionary lookup.
+    """
     tree: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in found:
         tree[finding.risk][finding.component].append(finding)
     anchors = {c: f"c{i}" for i, c in enumerate(
         sorted({f.component for f in found}, key=lambda c: (names.of(c), c)), 1)}
+    shared: dict[tuple[object, ...], FindingRow] = {}
+
+    def row(f: Finding) -> FindingRow:
+        key = (f.threat, f.id, f.label, f.catalogs, f.categories, f.likelihood, f.impact,
+               f.risk, f.status, f.controls, f.missing_controls)
+        made = shared.get(key)
+        if made is None:
+            made = shared[key] = FindingRow(
+                catalog.link(f.threat, f.id), f.label or names.of(f.threat), f.catalogs,
+                f.categories, f.likelihood, f.impact, f.risk, f.status,
+                tuple(names.of(c) for c in f.controls),
+                tuple(names.of(c) for c in f.missing_controls))
+        return made
+
     groups: list[RiskGroup] = []
     for risk in sorted(tree, key=RISK_ORDER.__getitem__):
         components: list[ComponentFindings] = []
         for component, items in tree[risk].items():
-            rows = tuple(_row(f, names, catalog) for f in sorted(items, key=Finding.sort_key))
+            items.sort(key=Finding.sort_key)
             open_ = sum(f.status == "unmitigated" for f in items)
             name = next((f.component_label for f in items if f.component_label), "") or \
                 names.of(component)
             components.append(ComponentFindings(f"{risk}-{anchors[component]}", name,
-                                                component, rows, open_))
+                                                component, tuple(map(row, items)), open_))
         components.sort(key=lambda c: (c.name, c.iri))
         groups.append(RiskGroup(risk, sum(len(c.findings) for c in components),
                                 sum(c.unmitigated for c in components), tuple(components)))
     return tuple(groups)
-
-
-def _row(finding: Finding, names: Names, catalog: Catalog) -> FindingRow:
-    return FindingRow(catalog.link(finding.threat, finding.id), finding.label or
-                      names.of(finding.threat), finding.catalogs, finding.categories,
-                      finding.likelihood, finding.impact, finding.risk, finding.status,
-                      tuple(names.of(c) for c in finding.controls),
-                      tuple(names.of(c) for c in finding.missing_controls))
 
 
 def treatments(store: ox.Store, names: Names, catalog: Catalog) -> tuple[Treatment, ...]:
@@ -206,7 +219,8 @@ def collect(result: Result, *, date: dt.date | None = None,
     """Every section of the report of ``result``."""
     store, analysis = result.store, result.analysis
     names = Names.fetch(store)
-    drawing = dfd.build(store, names, analysis.findings, detailed=True)
+    supers = superclasses(store)
+    drawing = dfd.build(store, names, analysis.findings, detailed=True, supers=supers)
     names = names.with_fallbacks(dfd.flow_names(drawing))
     drawing = dfd.fit(drawing)
     catalog = Catalog.fetch(store, names)
@@ -214,7 +228,7 @@ def collect(result: Result, *, date: dt.date | None = None,
     day = report_date(date, reviewed)
     return Report(
         exercise=scope,
-        assets=assets(store, names),
+        assets=assets(store, names, supers),
         attacker=attacker(store, names, analysis.adversary),
         diagram=drawing,
         risks=findings(analysis.findings, names, catalog),
