@@ -63,8 +63,8 @@ def _done(paths: list[Path], quiet: bool) -> None:
 
 @app.command()
 def report(
+    output: ReportOut,
     files: Files = None,
-    output: ReportOut = Path("report.html"),
     date: DateOption = None,
     reasoner: Reasoner = "rules",
     endpoint: Endpoint = None,
@@ -86,8 +86,8 @@ def report(
 
 @app.command()
 def diagram(
+    output: DiagramOut,
     files: Files = None,
-    output: DiagramOut = Path("diagram.svg"),
     detail: Detail = "auto",
     reasoner: Reasoner = "rules",
     endpoint: Endpoint = None,
