@@ -37,6 +37,6 @@ def opened(path: Path | None) -> Iterator[TextIO]:
         raise
 
 
-def write(path: Path | None, writer: Callable[[TextIO], None]) -> None:
+def write(path: Path | None, writer: Callable[[TextIO], object]) -> None:
     with opened(path) as stream:
         writer(stream)

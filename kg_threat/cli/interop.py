@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -27,21 +26,16 @@ def import_(
 ) -> None:
     """Convert another tool's threat model (Threagile, Threat Dragon, OTM, Threat Model
     Library) to the kg-threat vocabulary, guessing ML component kinds."""
+    from kg_threat.cli.options import guard_io
     from kg_threat.interop.emit import to_turtle
     from kg_threat.interop.importer import check_base, import_model, read_mapping
 
+    target = None if output == "-" else Path(output)
+    guard_io(reads=[file, *([mapping] if mapping else [])], writes=[target])
     overrides = read_mapping(mapping) if mapping is not None else None
     model = import_model(file, from_, overrides)
     turtle = to_turtle(model, check_base(base) if base else None)
-    if output == "-":
-        sys.stdout.write(turtle)
-    else:
-        try:
-            Path(output).write_text(turtle, encoding="utf-8")
-        except OSError as exc:
-            from kg_threat.errors import InputError
-
-            raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+    _write(target, turtle)
     if quiet:
         return
     for message in model.warnings:
@@ -76,14 +70,24 @@ def export(
     writers = {"threat-dragon": export_threat_dragon.export, "otm": export_otm.export}
     if to not in writers:
         raise InputError(f"--to: unknown format '{to}' (choose threat-dragon or otm)")
+    from kg_threat.cli.options import guard_io
+
+    target = None if output == "-" else Path(output)
+    guard_io(reads=files, writes=[target])
     result = pipeline.run(files, pipeline.Options())
     document = writers[to](result.store, result.analysis.findings)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    if output == "-":
-        sys.stdout.write(text)
+    _write(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    if target is None:
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write: {exc.strerror}") from None
     typer.echo(f"exported {len(result.analysis.findings)} findings as {to} -> {output}", err=True)
+
+
+def _write(target: Path | None, text: str) -> None:
+    """Write ``text`` to stdout or, whole or not at all, to ``target``."""
+    from kg_threat import output as out
+    from kg_threat.errors import InputError
+
+    try:
+        out.write(target, lambda stream: stream.write(text))
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write: {exc.strerror}") from None

@@ -48,7 +48,7 @@ def push(
 
     from kg_threat import pipeline, progress, remote
     from kg_threat import push as pushing
-    from kg_threat.cli.options import pipeline_options, sources
+    from kg_threat.cli.options import guard_io, pipeline_options, sources
     from kg_threat.errors import InputError
     from kg_threat.terms import endpoint_url, iri
 
@@ -59,6 +59,7 @@ def push(
     if update_endpoint is not None:
         endpoint_url(update_endpoint, "--update-endpoint")
     iri(graph, "--graph")
+    guard_io(reads=inputs, hosts=[endpoint, update_endpoint])
     options = remote.RemoteOptions(auth=remote.auth_from_env(os.environ)).given(timeout)
     remote.count_triples(endpoint, graph, options)  # fail fast: reachable, and we may read
     opts = pipeline_options(reasoner=reasoner, quiet=quiet)
