@@ -156,3 +156,10 @@ def test_a_timeout_kills_java(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     # neither java nor the child that ran it is left, and the working folder is gone
     assert _processes_mentioning(marker) == {}
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.dl
+def test_check_ontology_command(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("check-ontology")
+    assert run.code == 0, run.stderr
+    assert "the ontology is consistent" in run.stdout

@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "report",  # report, diagram
     "push",
     "interop",  # import, export
+    "ontology",  # check-ontology
 )
 
 _registered: list[str] = []
