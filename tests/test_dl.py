@@ -163,3 +163,11 @@ def test_check_ontology_command(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("check-ontology")
     assert run.code == 0, run.stderr
     assert "the ontology is consistent" in run.stdout
+
+
+@pytest.mark.dl
+def test_dl_mode_gives_the_same_findings_as_the_rules(cli, example) -> None:  # type: ignore[no-untyped-def]
+    rules = cli("analyze", example, "--format", "csv")
+    dl_mode = cli("analyze", example, "--format", "csv", "--reasoner", "dl")
+    assert dl_mode.code == 0, dl_mode.stderr
+    assert dl_mode.stdout == rules.stdout
