@@ -91,10 +91,8 @@ def expected(case: dict[str, Any], tactics: dict[str, list[str]]) -> frozenset[s
 
 
 def covered(technique: str, found: Iterable[str]) -> bool:
-    """Found as such, as its parent, or (for a parent) as one of its sub-techniques."""
-    return any(
-        hit in (technique, parent(technique)) or parent(hit) == technique for hit in found
-    )
+    """Found exactly: a finding has this very id (a parent or a sub-technique does not count)."""
+    return technique in set(found)
 
 
 def evaluate(path: Path, case: dict[str, Any], tactics: dict[str, list[str]]) -> CaseResult:
