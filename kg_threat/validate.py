@@ -48,6 +48,8 @@ class ValidationResult:
     message: str
     shape: str
     constraint: str
+    value_datatype: str | None = None  # None: the value is an IRI (or there is none)
+    path_is_iri: bool = True
 
     def sort_key(self) -> tuple[int, str, str, str, str, str]:
         return (SEVERITY_ORDER[self.severity], self.focus, self.path or "", self.shape,
@@ -164,17 +166,29 @@ def report_from_graph(report: rdflib.Graph) -> ValidationReport:
     for node in report.objects(None, sh["result"]):
         messages = sorted(str(m) for m in report.objects(node, sh["resultMessage"]))
         severity = _term(report, report.value(node, sh["resultSeverity"])) or ""
+        value = report.value(node, sh["value"])
+        path = report.value(node, sh["resultPath"])
         results.append(ValidationResult(
             severity=_severity(severity),
             focus=_term(report, report.value(node, sh["focusNode"])) or "",
-            path=_term(report, report.value(node, sh["resultPath"])),
-            value=_term(report, report.value(node, sh["value"])),
+            path=_term(report, path),
+            value=_term(report, value),
             message=" ".join(messages),
             shape=_term(report, report.value(node, sh["sourceShape"])) or "",
             constraint=_term(report, report.value(node, sh["sourceConstraintComponent"])) or "",
+            value_datatype=_datatype(value),
+            path_is_iri=isinstance(path, URIRef),
         ))
     results.sort(key=ValidationResult.sort_key)
     return ValidationReport(tuple(results))
+
+
+def _datatype(node: Any) -> str | None:
+    from rdflib import Literal
+
+    if isinstance(node, Literal):
+        return XSD + "string" if node.language or node.datatype is None else str(node.datatype)
+    return None
 
 
 def _severity(iri: str) -> Severity:
