@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from kg_threat import pipeline
+from kg_threat import pipeline, validate
+from kg_threat.model import Analysis
 from kg_threat.report import markdown, write_report
 from kg_threat.report.content import collect
 from kg_threat.report.links import Catalog
@@ -233,3 +236,26 @@ def test_a_syntax_error_in_the_input_exits_2(cli: Callable[..., object], tmp_pat
     assert run.code == 2  # type: ignore[attr-defined]
     assert "bad.ttl:" in run.stderr  # type: ignore[attr-defined]
     assert not (tmp_path / "r.html").exists()
+
+
+def test_what_is_missing_comes_from_validating_the_model(example: Path) -> None:
+    result = pipeline.run([str(example)])
+    report = collect(result)
+    checked = validate.validate(result, today=dt.date(2026, 9, 1)).results
+    assert report.gaps
+    assert sum(g.count for g in report.gaps) == len(checked)
+    assert {(g.severity, g.message) for g in report.gaps} == {
+        (r.severity, r.message) for r in checked}
+    api = [g for g in report.gaps if g.focus == "Scoring API (https://example.org/fraud#scoringApi)"]
+    assert [g.severity for g in api] == ["Warning"]
+
+
+def test_a_result_not_from_the_pipeline_is_reported_without_validation(example: Path) -> None:
+    @dataclass
+    class Handmade:
+        store: ox.Store
+        analysis: Analysis
+
+    result = pipeline.run([str(example)])
+    report = collect(Handmade(result.store, result.analysis))
+    assert report.gaps is None

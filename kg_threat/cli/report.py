@@ -74,14 +74,14 @@ def report(
 ) -> None:
     """A threat-model document (HTML or Markdown, by extension) with a data-flow diagram."""
     from kg_threat import pipeline
-    from kg_threat.report import check_output, model_gaps, write_report
+    from kg_threat.report import check_output, write_report
 
     day = _date(date)
     check_output(output, "report")
     options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph,
                                timeout=timeout, quiet=quiet)
     result = pipeline.run(sources(files, endpoint), options)
-    _done(write_report(result, output, date=day, gaps=model_gaps(result, day)), quiet)
+    _done(write_report(result, output, date=day), quiet)
 
 
 @app.command()

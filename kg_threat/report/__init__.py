@@ -25,7 +25,6 @@ __all__ = [
     "Report",
     "Result",
     "check_output",
-    "model_gaps",
     "render_diagram",
     "write_diagram",
     "write_report",
@@ -39,11 +38,6 @@ def check_output(path: Path, what: str) -> str:
     """The format of output ``path`` for a ``report`` or a ``diagram``; bad paths are input
     errors, raised before any work is done."""
     return _format(path, REPORT_FORMATS if what == "report" else DIAGRAM_FORMATS, what)
-
-
-def model_gaps(result: Result, today: dt.date | None) -> tuple[Gap, ...] | None:
-    """What SHACL validation says is missing in the model, or None when it is not available."""
-    return None
 
 
 def _format(path: Path, formats: dict[str, str], what: str) -> str:

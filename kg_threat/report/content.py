@@ -202,6 +202,27 @@ def methodology(store: ox.Store, date: str, sources: Iterable[str]) -> Methodolo
                        ontology, __version__, date, tuple(Path(s).name for s in sources))
 
 
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def model_gaps(result: Result, day: str, names: Names) -> tuple[Gap, ...] | None:
+    """The SHACL results on the model, validated as of the report's date; results that say
+    the same of the same node are counted once. None when ``result`` did not come from the
+    pipeline (validation needs its findings)."""
+    from kg_threat import pipeline, validate
+
+    if not isinstance(result, pipeline.Result):
+        return None
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for found in validate.validate(result, today=dt.date.fromisoformat(day)).results:
+        focus = found.focus
+        shown = names.of(focus) if focus.startswith("_:") else f"{names.of(focus)} ({focus})"
+        counts[(found.severity, shown, found.message)] += 1
+    ordered = sorted(counts, key=lambda k: (_SEVERITY_ORDER.get(k[0], 9), k))
+    return tuple(Gap(severity, focus, message, counts[(severity, focus, message)])
+                 for severity, focus, message in ordered)
+
+
 def report_date(given: dt.date | None, reviewed: Sequence[str]) -> str:
     """``--date``, else the latest review date of the model, else today."""
     if given is not None:
@@ -216,7 +237,8 @@ def report_date(given: dt.date | None, reviewed: Sequence[str]) -> str:
 
 def collect(result: Result, *, date: dt.date | None = None,
             gaps: Sequence[Gap] | None = None) -> Report:
-    """Every section of the report of ``result``."""
+    """Every section of the report of ``result``; ``gaps`` default to validating the model
+    (when ``result`` comes from ``kg_threat.pipeline.run``)."""
     store, analysis = result.store, result.analysis
     names = Names.fetch(store)
     supers = superclasses(store)
@@ -234,6 +256,6 @@ def collect(result: Result, *, date: dt.date | None = None,
         risks=findings(analysis.findings, names, catalog),
         treatments=treatments(store, names, catalog),
         exclusions=exclusions(store, names, catalog),
-        gaps=tuple(gaps) if gaps is not None else None,
+        gaps=tuple(gaps) if gaps is not None else model_gaps(result, day, names),
         methodology=methodology(store, day, analysis.sources),
     )

@@ -104,8 +104,9 @@ class Gap:
     """A SHACL result on the model: something missing or wrong in the threat model itself."""
 
     severity: str
-    focus: str
+    focus: str  # the node's name and IRI
     message: str
+    count: int = 1  # how many results say the same of that node (one per finding, say)
 
 
 @dataclass(frozen=True, slots=True)
