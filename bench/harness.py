@@ -113,7 +113,7 @@ def run(sizes: Sequence[int], stages: Sequence[str], runs: int, seed: int,
                 sample = run_once(command, cwd=work, timeout=timeout)
                 why = failure(stage, sample.code, sample.stderr, sample.timed_out)
                 if why is not None:
-                    result.status = why
+                    result.status = f"run {number}: {why}" if result.samples else why
                     print(f"{size:>6} {stage:<9} run {number}/{runs}: {why}", file=sys.stderr)
                     if sample.timed_out:
                         given_up.setdefault(stage, size)
