@@ -1,0 +1,214 @@
+"""SHACL model checks: each check fails on its failing fixture and stays quiet on its passing
+one; results name the offending node, the severity and the message; exit codes of validate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg_threat import pipeline
+from kg_threat.validate import ValidationReport, ValidationResult, validate
+
+KGT = "https://w3id.org/kg-threat/ontology#"
+KGTS = "https://w3id.org/kg-threat/shapes#"
+EX = "https://example.org/shapes#"
+FRAUD = "https://example.org/fraud#"
+TODAY = date(2026, 10, 1)
+SHAPES = Path(__file__).resolve().parent / "data" / "shapes"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fraud-scoring.ttl"
+
+
+def check(*files: Path | str) -> ValidationReport:
+    result = pipeline.run([str(f) for f in files], pipeline.Options())
+    return validate(result, today=TODAY)
+
+
+def fixture(name: str) -> Path:
+    return SHAPES / f"{name}.ttl"
+
+
+def of_shapes(report: ValidationReport, *shapes: str) -> list[ValidationResult]:
+    return [r for r in report.results if r.shape in {KGTS + s for s in shapes}]
+
+
+def brief(results: list[ValidationResult]) -> list[tuple[str, str, str | None, str]]:
+    return [(r.severity, r.focus, r.path, r.shape.removeprefix(KGTS)) for r in results]
+
+
+def test_accepted_treatment_needs_rationale_and_owner() -> None:
+    report = check(fixture("accept-fail"))
+    assert brief(of_shapes(report, "AcceptRationaleShape", "AcceptOwnerShape")) == [
+        ("Violation", EX + "t1", KGT + "rationale", "AcceptRationaleShape"),
+        ("Violation", EX + "t2", KGT + "owner", "AcceptOwnerShape"),
+    ]
+    assert report.results[0].message == (
+        'Accepted risk without a rationale: say why the risk is acceptable with kgt:rationale "…" '
+        "on this treatment."
+    )
+    assert not report.conforms
+    assert check(fixture("accept-pass")).results == ()
+
+
+def test_transfer_needs_party_and_rationale() -> None:
+    report = check(fixture("transfer-fail"))
+    assert brief(list(report.results)) == [
+        ("Violation", EX + "t1", KGT + "rationale", "TransferRationaleShape"),
+        ("Violation", EX + "t1", KGT + "transferredTo", "TransferPartyShape"),
+    ]
+    assert report.results[1].message.startswith("Transferred risk without a receiving party: name who")
+    assert check(fixture("transfer-pass")).results == ()
+
+
+def test_exclusion_needs_rationale() -> None:
+    report = check(fixture("exclusion-fail"))
+    assert brief(list(report.results)) == [
+        ("Violation", EX + "ex1", KGT + "rationale", "ExclusionRationaleShape"),
+    ]
+    assert "remove the exclusion" in report.results[0].message
+    assert check(fixture("exclusion-pass")).results == ()
+
+
+def test_data_flow_needs_both_ends() -> None:
+    report = check(fixture("flow-fail"))
+    assert brief(of_shapes(report, "DataFlowFromShape", "DataFlowToShape")) == [
+        ("Violation", EX + "in", KGT + "to", "DataFlowToShape"),
+        ("Violation", EX + "out", KGT + "from", "DataFlowFromShape"),
+    ]
+    assert report.results[0].message == (
+        "Data flow without a destination: say where the data goes with kgt:to <component>."
+    )
+    assert of_shapes(check(fixture("flow-pass")), "DataFlowFromShape", "DataFlowToShape") == []
+
+
+def test_unknown_kgt_term_is_named() -> None:
+    report = check(fixture("unknown-term-fail"))
+    found = of_shapes(report, "UnknownTermShape")
+    assert [(r.severity, r.focus, r.value) for r in found] == [
+        ("Violation", EX + "api", KGT + "Proces"),
+        ("Violation", EX + "api", KGT + "hasControll"),
+    ]
+    assert found[1].message.startswith(f"Unknown term {KGT}hasControll: the kg-threat ontology does not")
+    assert of_shapes(check(fixture("unknown-term-pass")), "UnknownTermShape") == []
+
+
+def test_unscoped_asset_warns() -> None:
+    found = of_shapes(check(fixture("unscoped-fail")), "UnscopedAssetShape")
+    assert brief(found) == [("Warning", EX + "stray", None, "UnscopedAssetShape")]
+    assert found[0].message.startswith("Asset outside the scope: no in-scope component stores")
+    assert of_shapes(check(fixture("unscoped-pass")), "UnscopedAssetShape") == []
+
+
+def test_threat_model_without_attacker_and_stale_review() -> None:
+    report = check(fixture("exercise-fail"))
+    found = of_shapes(report, "ThreatModelAdversaryShape", "ThreatModelShape")
+    assert [(r.severity, r.focus, r.path, r.value) for r in found] == [
+        ("Warning", EX + "tm", KGT + "assumes", None),
+        ("Warning", EX + "tm", KGT + "reviewedOn", "2024-06-01"),
+    ]
+    assert found[1].message == (
+        "Threat model last reviewed on 2024-06-01, more than a year ago: review it against the "
+        "current system and update kgt:reviewedOn."
+    )
+    assert report.conforms  # warnings only
+    assert of_shapes(check(fixture("base")), "ThreatModelAdversaryShape", "ThreatModelShape") == []
+
+
+def test_review_date_is_judged_against_the_given_date() -> None:
+    result = pipeline.run([str(fixture("base"))], pipeline.Options())
+    assert of_shapes(validate(result, today=date(2027, 6, 1)), "ThreatModelShape") == []
+    late = of_shapes(validate(result, today=date(2027, 6, 2)), "ThreatModelShape")
+    assert [(r.focus, r.value) for r in late] == [(EX + "tm", "2026-06-01")]
+
+
+def test_unmitigated_high_risk_warns_per_component() -> None:
+    found = of_shapes(check(fixture("base")), "UnmitigatedRiskShape")
+    assert [(r.severity, r.focus, r.value) for r in found] == [("Warning", EX + "users", "1")]
+    assert found[0].message.startswith("1 unmitigated high or critical finding(s) on this component")
+    assert check(fixture("unmitigated-pass")).results == ()
+
+
+def test_no_system_and_no_threat_model_are_reported() -> None:
+    nothing = check(fixture("no-system"))
+    assert brief(list(nothing.results)) == [
+        ("Warning", "urn:kg-threat:input", None, "SystemPresentShape"),
+    ]
+    assert nothing.results[0].message.startswith("The input describes no system (no kgt:System)")
+    bare = of_shapes(check(fixture("no-threat-model")), "SystemThreatModelShape")
+    assert brief(bare) == [("Warning", EX + "sys", None, "SystemThreatModelShape")]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("critical-fail", [(FRAUD + "accept-skew", FRAUD + "accept-skew", "without validation evidence")]),
+    ("critical-stale", [(FRAUD + "accept-skew", "2025-03-01", "more than a year ago")]),
+    ("critical-pass", []),
+])
+def test_accepted_critical_risk_needs_recent_evidence(
+    extra: str, expected: list[tuple[str, str, str]],
+) -> None:
+    report = check(EXAMPLE, fixture(extra))
+    violations = [r for r in report.results if r.severity == "Violation"]
+    assert [(r.focus, r.value) for r in violations] == [(f, v) for f, v, _ in expected]
+    for r, (_, _, words) in zip(violations, expected, strict=True):
+        assert words in r.message
+        assert r.path == KGT + "validatedBy"
+        assert r.shape == KGTS + "CriticalTreatmentShape"
+
+
+def test_example_has_no_violations() -> None:
+    report = check(EXAMPLE)
+    assert report.conforms
+    assert {r.shape for r in report.results} == {KGTS + "UnmitigatedRiskShape"}
+
+
+
+
+def test_cli_exit_codes(cli: Callable[..., Any]) -> None:
+    ok = cli("validate", EXAMPLE, "--date", "2026-10-01")
+    assert ok.code == 0, ok.stderr
+    assert ok.stdout.endswith("0 violation(s), 11 warning(s): the model conforms\n")
+    bad = cli("validate", fixture("accept-fail"), "--date", "2026-10-01")
+    assert bad.code == 1
+    assert f"Violation {EX}t1  kgt:rationale" in bad.stdout
+    assert bad.stderr == (
+        "kg-threat: error: 2 violation(s), 0 warning(s): the model does not conform\n"
+    )
+    strict = cli("validate", fixture("base"), "--strict", "--date", "2026-10-01")
+    assert strict.code == 1
+    assert cli("validate", fixture("base"), "--date", "2026-10-01").code == 0
+
+
+def test_cli_bad_input_exits_2(cli: Callable[..., Any], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix kgt: <https://w3id.org/kg-threat/ontology#> .\n:a kgt:b .\n")
+    run = cli("validate", broken)
+    assert run.code == 2
+    assert "Traceback" not in run.stderr
+    assert str(broken) in run.stderr
+    assert cli("validate", tmp_path / "missing.ttl").code == 2
+    bad_date = cli("validate", fixture("base"), "--date", "yesterday")
+    assert bad_date.code == 2
+    assert "--date 'yesterday' is not a date: use YYYY-MM-DD" in bad_date.stderr
+    assert cli("validate", fixture("base"), "--format", "xml").code == 2
+
+
+def test_json_and_turtle_are_deterministic(cli: Callable[..., Any]) -> None:
+    args = ("validate", fixture("flow-fail"), "--date", "2026-10-01")
+    first = cli(*args, "--format", "json")
+    again = cli(*args, "--format", "json")
+    assert first.stdout == again.stdout
+    doc = json.loads(first.stdout)
+    assert (doc["conforms"], doc["violations"], doc["warnings"]) == (False, 2, 3)
+    assert doc["results"][0] == {
+        "severity": "Violation", "focus": EX + "in", "path": KGT + "to", "value": None,
+        "message": "Data flow without a destination: say where the data goes with kgt:to <component>.",
+        "shape": KGTS + "DataFlowToShape",
+        "constraint": "http://www.w3.org/ns/shacl#MinCountConstraintComponent",
+    }
+    ttl = cli(*args, "--format", "ttl")
+    assert ttl.stdout == cli(*args, "--format", "ttl").stdout
+    assert f"sh:focusNode <{EX}in>" in ttl.stdout
