@@ -9,13 +9,14 @@ place, then the risk matrix. Treatments and exclusions set the status.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg_threat.knowledge import Factor, Knowledge, ThreatInfo
-from kg_threat.model import LEVELS, Applicability, Finding, Level, Risk, Status
-from kg_threat.reason import Memberships, engine_query, select
+from kg_threat.model import LEVELS, RISK_ORDER, Finding, Level, Risk, Status
+from kg_threat.reason import Applicable, engine_query, select
 from kg_threat.vocab import KGT
 
 _DECISIONS: dict[str, Status] = {
@@ -116,10 +117,10 @@ def _holds(factor: Factor, threat: ThreatInfo, classes: frozenset[str], adversar
     )
 
 
-def _treatment(threat: ThreatInfo, component: str, facts: SystemFacts) -> Treatment | None:
-    direct = [t for t in facts.treatments if t.component == component and t.threat == threat.iri]
-    broader = [t for t in facts.treatments if t.component == component and t.threat in threat.broader]
-    chosen = direct or broader
+def _treatment(threat: ThreatInfo, treatments: list[Treatment]) -> Treatment | None:
+    """The treatment in force for ``threat`` among a component's treatments: direct first."""
+    direct = [t for t in treatments if t.threat == threat.iri]
+    chosen = direct or [t for t in treatments if t.threat in threat.broader]
     return min(chosen, key=lambda t: (t.decision, t.iri)) if chosen else None
 
 
@@ -143,61 +144,102 @@ def adjust(threat: ThreatInfo, classes: frozenset[str], know: Knowledge, adversa
     return likelihood, impact, tuple(notes)
 
 
-def assess_one(
-    threat: ThreatInfo, component: str, rules: tuple[str, ...], know: Knowledge,
-    adjustment: Adjustment, facts: SystemFacts,
-) -> Finding | None:
-    """Assess one applicable threat on one component; None when a factor rules it out."""
-    if adjustment is None:
-        return None
-    likelihood, impact, factor_notes = adjustment
-    notes = list(factor_notes)
-    in_place = tuple(c for c in threat.mitigated_by if c in facts.controls.get(component, ()))
+_PARTIAL_NOTE = "mitigating controls in place: likelihood lowered"
+_MITIGATED_NOTE = "enough mitigating controls in place: mitigated (kgt:DefaultControlRule)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A threat on any component with the same classes and controls, before treatments and
+    exclusions; ``bucket`` collects the findings of its risk and id, in output order."""
+
+    threat: ThreatInfo
+    rules: tuple[str, ...]
+    likelihood: Level
+    impact: Level
+    risk: Risk
+    in_place: tuple[str, ...]
+    missing: tuple[str, ...]
+    mitigated: bool
+    notes: tuple[str, ...]
+    bucket: list[Finding]
+
+
+def _outcome(
+    threat: ThreatInfo, rules: tuple[str, ...], controls: frozenset[str], know: Knowledge,
+    adjustment: tuple[int, int, tuple[str, ...]], bucket_of: Callable[[Risk, str], list[Finding]],
+) -> _Outcome:
+    likelihood, impact, notes = adjustment
+    in_place = tuple(c for c in threat.mitigated_by if c in controls)
     missing = tuple(c for c in threat.mitigated_by if c not in in_place)
     mitigated = bool(in_place) and len(in_place) >= know.threshold * len(threat.mitigated_by)
     if in_place:
         likelihood += know.partial_delta
-        notes.append("mitigating controls in place: likelihood lowered")
+        notes += (_PARTIAL_NOTE,)
     lik: Level = LEVELS[max(0, min(2, likelihood))]
     imp: Level = LEVELS[max(0, min(2, impact))]
     risk: Risk = know.matrix.get((lik, imp), "medium")  # type: ignore[assignment]
-    treatment = _treatment(threat, component, facts) if facts.treatments else None
-    status: Status
-    if component in facts.exclusions or threat.iri in facts.exclusions or threat.broader & facts.exclusions:
-        status = "excluded"
-    elif treatment is not None:
-        status = _DECISIONS.get(treatment.decision, "unmitigated")
-    elif mitigated:
-        status = "mitigated"
-        notes.append("enough mitigating controls in place: mitigated (kgt:DefaultControlRule)")
-    else:
-        status = "unmitigated"
-    return Finding(
-        threat=threat.iri, id=threat.id, label=threat.label, catalogs=threat.catalogs,
-        categories=threat.categories, component=component, likelihood=lik, impact=imp, risk=risk,
-        status=status, controls=in_place, missing_controls=missing,
-        component_label=facts.labels.get(component, ""), rules=rules, notes=tuple(notes),
-        treatment=treatment.iri if treatment else None,
-    )
+    return _Outcome(threat, rules, lik, imp, risk, in_place, missing, mitigated, notes, bucket_of(risk, threat.id))
 
 
-def assess(pairs: list[Applicability], know: Knowledge, members: Memberships, facts: SystemFacts) -> list[Finding]:
-    """Assess every applicable (threat, component) pair; sorted by risk, id, component."""
-    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for pair in pairs:
-        grouped[(pair.threat, pair.component)].append(pair.rule)
-    findings = []
+def assess(applicable: Applicable, know: Knowledge, facts: SystemFacts) -> list[Finding]:
+    """Assess every applicable (threat, component) pair; sorted by risk, id, component.
+
+    Components are visited in order and their threats by IRI, so each (risk, id) bucket fills
+    in output order (ties on component keep threat order) and no sort of findings is needed.
+    Everything but the treatment and exclusions is computed once per (threat, classes,
+    controls).
+    """
+    buckets: dict[tuple[int, str], list[Finding]] = {}
+
+    def bucket_of(risk: Risk, threat_id: str) -> list[Finding]:
+        return buckets.setdefault((RISK_ORDER[risk], threat_id), [])
+
     adjustments: dict[tuple[str, frozenset[str]], Adjustment] = {}
-    for (threat_iri, component), rules in grouped.items():
-        threat = know.threats.get(threat_iri)
-        if threat is None:
-            continue
-        classes = members.classes_of(component)
-        key = (threat_iri, classes)
-        if key not in adjustments:
-            adjustments[key] = adjust(threat, classes, know, facts.adversary)
-        finding = assess_one(threat, component, tuple(sorted(set(rules))), know, adjustments[key], facts)
-        if finding is not None:
-            findings.append(finding)
-    findings.sort(key=Finding.sort_key)
-    return findings
+    profiles: dict[tuple[frozenset[str], frozenset[str]], list[_Outcome]] = {}
+    treatments: dict[str, list[Treatment]] = defaultdict(list)
+    for t in facts.treatments:
+        treatments[t.component].append(t)
+    exclusions = facts.exclusions
+    excluded_threats = {iri for iri, t in know.threats.items() if iri in exclusions or t.broader & exclusions}
+    no_controls: frozenset[str] = frozenset()
+    by_component = applicable.members.by_component
+    for component in sorted(by_component):
+        classes = by_component[component]
+        controls = facts.controls.get(component, no_controls)
+        outcomes = profiles.get((classes, controls))
+        if outcomes is None:
+            outcomes = profiles[(classes, controls)] = []
+            for threat_iri, rules in applicable.by_profile[classes]:
+                threat = know.threats.get(threat_iri)
+                if threat is None:
+                    continue
+                key = (threat_iri, classes)
+                if key not in adjustments:
+                    adjustments[key] = adjust(threat, classes, know, facts.adversary)
+                adjustment = adjustments[key]
+                if adjustment is not None:
+                    outcomes.append(_outcome(threat, rules, controls, know, adjustment, bucket_of))
+        label = facts.labels.get(component, "")
+        excluded = component in exclusions
+        own = treatments.get(component)
+        for o in outcomes:
+            threat = o.threat
+            treatment = _treatment(threat, own) if own else None
+            notes = o.notes
+            status: Status
+            if excluded or threat.iri in excluded_threats:
+                status = "excluded"
+            elif treatment is not None:
+                status = _DECISIONS.get(treatment.decision, "unmitigated")
+            elif o.mitigated:
+                status = "mitigated"
+                notes += (_MITIGATED_NOTE,)
+            else:
+                status = "unmitigated"
+            o.bucket.append(Finding(
+                threat.iri, threat.id, threat.label, threat.catalogs, threat.categories, component,
+                o.likelihood, o.impact, o.risk, status, o.in_place, o.missing, label, o.rules, notes,
+                treatment.iri if treatment else None,
+            ))
+    return [f for key in sorted(buckets) for f in buckets[key]]

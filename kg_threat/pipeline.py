@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kg_threat import assess, knowledge, load, reason
 from kg_threat.limits import Limits
-from kg_threat.model import Analysis, Applicability, Finding
+from kg_threat.model import Analysis, Finding
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Result:
     analysis: Analysis
     knowledge: knowledge.Knowledge
     memberships: reason.Memberships
-    applicability: list[Applicability]
+    applicability: reason.Applicable
     facts: assess.SystemFacts
     sources: tuple[str, ...] = field(default=())
 
@@ -96,7 +96,7 @@ def run(sources: Sequence[str], options: Options | None = None) -> Result:
     with limits.step("assessment"):
         know = knowledge.read_knowledge(store)
         facts = assess.read_system(store, adversary)
-        findings = assess.assess(pairs, know, members, facts)
+        findings = assess.assess(pairs, know, facts)
     analysis = Analysis(
         system=facts.system,
         adversary=adversary.iri,

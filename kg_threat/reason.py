@@ -119,20 +119,52 @@ def memberships(store: ox.Store, index: TripleIndex) -> Memberships:
     return Memberships({k: frozenset(v) for k, v in found.items()})
 
 
-def applicable(index: TripleIndex, members: Memberships) -> list[Applicability]:
-    """Join memberships with ``kgt:appliesTo``: the applicable (threat, component, rule) triples."""
+@dataclass(frozen=True)
+class Applicable:
+    """The applicable (threat, component, rules) triples, computed once per membership profile.
+
+    Components in the same target classes get the same threats by the same rules, so the join
+    runs once per distinct set of classes: ``by_profile`` maps a set of classes to its
+    ``(threat, rules)`` pairs, sorted by threat, each with its target classes sorted.
+    """
+
+    members: Memberships
+    by_profile: dict[frozenset[str], tuple[tuple[str, tuple[str, ...]], ...]]
+
+    def __len__(self) -> int:
+        """The number of (threat, component, rule) triples."""
+        return sum(
+            sum(len(rules) for _, rules in self.by_profile[classes])
+            for classes in self.members.by_component.values()
+        )
+
+    def pairs(self) -> list[Applicability]:
+        """Every (threat, component, rule) triple, sorted."""
+        found = [
+            Applicability(threat, component, rule)
+            for component, classes in self.members.by_component.items()
+            for threat, rules in self.by_profile[classes]
+            for rule in rules
+        ]
+        found.sort(key=lambda a: (a.threat, a.component, a.rule))
+        return found
+
+
+def applicable(index: TripleIndex, members: Memberships) -> Applicable:
+    """Join memberships with ``kgt:appliesTo``: which threats apply to which components, and why."""
     threats_by_class: dict[str, list[str]] = defaultdict(list)
     for subject, props in index.by_subject.items():
         for cls in props.get(_APPLIES_TO, []):
             if isinstance(cls, ox.NamedNode):
                 threats_by_class[cls.value].append(subject.strip("<>"))
-    pairs: list[Applicability] = []
-    for component, classes in members.by_component.items():
+    by_profile: dict[frozenset[str], tuple[tuple[str, tuple[str, ...]], ...]] = {}
+    for classes in set(members.by_component.values()):
+        rules: dict[str, set[str]] = defaultdict(set)
         for cls_iri in classes:
             for threat in threats_by_class.get(cls_iri, ()):
-                pairs.append(Applicability(threat, component, cls_iri))
-    pairs.sort(key=lambda a: (a.threat, a.component, a.rule))
-    return pairs
+                rules[threat].add(cls_iri)
+        by_profile[classes] = tuple((threat, tuple(sorted(rules[threat]))) for threat in sorted(rules))
+    return Applicable(members, by_profile)
 
 
 def memberships_from(classified: dict[str, set[str]], classes: set[ox.NamedNode]) -> Memberships:
