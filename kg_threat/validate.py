@@ -156,7 +156,7 @@ def run_shacl(data: ox.Store, shapes: rdflib.Graph) -> ValidationReport:
 
 def report_from_graph(report: rdflib.Graph) -> ValidationReport:
     """Read pyshacl's ``sh:ValidationReport`` graph into sorted records."""
-    from rdflib import URIRef
+    from rdflib import BNode, URIRef
 
     sh = {name: URIRef(SH + name) for name in (
         "result", "focusNode", "resultPath", "value", "resultSeverity", "resultMessage",
@@ -177,7 +177,7 @@ def report_from_graph(report: rdflib.Graph) -> ValidationReport:
             shape=_term(report, report.value(node, sh["sourceShape"])) or "",
             constraint=_term(report, report.value(node, sh["sourceConstraintComponent"])) or "",
             value_datatype=_datatype(value),
-            path_is_iri=isinstance(path, URIRef),
+            path_is_iri=not isinstance(path, BNode),
         ))
     results.sort(key=ValidationResult.sort_key)
     return ValidationReport(tuple(results))
