@@ -22,20 +22,74 @@ _CSV_COLUMNS = (
 )
 
 
+_BATCH = 2048  # findings per write
+
+
+class _JsonFindings:
+    """Encode findings exactly as ``json.dumps(finding.to_json(), ensure_ascii=False)`` does.
+
+    Most of a finding repeats: the head (threat, id, label, catalogs, categories) is the same
+    for every finding of a threat, and the tail (levels, status, controls) comes from a small
+    set. Each distinct head, component and tail is encoded once by the json module and
+    reused, so a line costs three dictionary look-ups and two concatenations.
+    """
+
+    def __init__(self) -> None:
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._heads: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], str] = {}
+        self._components: dict[str, str] = {}
+        self._tails: dict[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]], str] = {}
+
+    def _head(self, key: tuple[str, str, str, tuple[str, ...], tuple[str, ...]]) -> str:
+        threat, ident, label, catalogs, categories = key
+        encoded = self._encode({
+            "threat": threat, "id": ident, "label": label,
+            "catalogs": list(catalogs), "categories": list(categories),
+        })
+        head = encoded[:-1] + ', "component": '
+        self._heads[key] = head
+        return head
+
+    def _tail(self, key: tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]) -> str:
+        likelihood, impact, risk, status, controls, missing = key
+        encoded = self._encode({
+            "likelihood": likelihood, "impact": impact, "risk": risk, "status": status,
+            "controls": list(controls), "missing_controls": list(missing),
+        })
+        tail = self._tails[key] = ", " + encoded[1:]
+        return tail
+
+    def line(self, f: Finding) -> str:
+        """The finding's JSON object, with the same bytes as the json module writes."""
+        head = (f.threat, f.id, f.label, f.catalogs, f.categories)
+        tail = (f.likelihood, f.impact, f.risk, f.status, f.controls, f.missing_controls)
+        component = f.component
+        return (
+            (self._heads.get(head) or self._head(head))
+            + (self._components.get(component) or self._component(component))
+            + (self._tails.get(tail) or self._tail(tail))
+        )
+
+    def _component(self, component: str) -> str:
+        encoded = self._components[component] = self._encode(component)
+        return encoded
+
+
 def write_json(analysis: Analysis, out: TextIO) -> None:
     """The contract's JSON object, one finding per line inside the array."""
     out.write("{\n")
     out.write(f'  "system": {json.dumps(analysis.system)},\n')
     out.write(f'  "adversary": {json.dumps(analysis.adversary)},\n')
     out.write(f'  "assumed_strongest_adversary": {json.dumps(analysis.assumed_strongest_adversary)},\n')
-    if not analysis.findings:
+    findings = analysis.findings
+    if not findings:
         out.write('  "findings": []\n}\n')
         return
     out.write('  "findings": [\n')
-    last = len(analysis.findings) - 1
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    for i, finding in enumerate(analysis.findings):
-        out.write("    " + dumps(finding.to_json()) + (",\n" if i < last else "\n"))
+    line = _JsonFindings().line
+    for start in range(0, len(findings), _BATCH):
+        out.write(",\n".join(["    " + line(f) for f in findings[start:start + _BATCH]]))
+        out.write(",\n" if start + _BATCH < len(findings) else "\n")
     out.write("  ]\n}\n")
 
 

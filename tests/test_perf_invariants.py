@@ -1,0 +1,72 @@
+"""The fast paths give exactly what the plain ones give: JSON bytes, finding order, pairs."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from kg_threat import pipeline
+from kg_threat.formats import write_json
+from kg_threat.model import Analysis, Finding
+
+
+def _plain_json(analysis: Analysis) -> str:
+    """The contract's JSON written the plain way: json.dumps of every finding's to_json()."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ",\n".join("    " + dumps(f.to_json()) for f in analysis.findings)
+    return (
+        "{\n"
+        f'  "system": {json.dumps(analysis.system)},\n'
+        f'  "adversary": {json.dumps(analysis.adversary)},\n'
+        f'  "assumed_strongest_adversary": {json.dumps(analysis.assumed_strongest_adversary)},\n'
+        + ('  "findings": [\n' + lines + "\n  ]\n}\n" if lines else '  "findings": []\n}\n')
+    )
+
+
+def _finding(threat: str, label: str, component: str, controls: tuple[str, ...] = ()) -> Finding:
+    return Finding(
+        threat=threat, id=threat.rsplit("#", 1)[-1], label=label, catalogs=("ML", "STRIDE"),
+        categories=(), component=component, likelihood="high", impact="low", risk="medium",
+        status="unmitigated", controls=controls, missing_controls=("urn:c\u00e9\n",),
+    )
+
+
+@pytest.fixture(scope="module")
+def example_result() -> pipeline.Result:
+    root = Path(__file__).resolve().parent.parent
+    return pipeline.run([str(root / "examples" / "fraud-scoring.ttl")])
+
+
+def test_json_is_byte_identical_to_the_json_module(example_result: pipeline.Result) -> None:
+    out = io.StringIO()
+    write_json(example_result.analysis, out)
+    assert out.getvalue() == _plain_json(example_result.analysis)
+
+
+def test_json_of_odd_strings_and_repeated_threats_with_other_labels() -> None:
+    findings = (
+        _finding("urn:t#A", 'quote " and \\ backslash', "urn:x\u2028y"),
+        _finding("urn:t#A", "another label for the same threat", "urn:\U0001f600", ("urn:k\t",)),
+        _finding("urn:t#A", 'quote " and \\ backslash', "urn:plain", ("urn:k\t",)),
+    )
+    for analysis in (Analysis("urn:s\u00ff", None, findings), Analysis(None, "urn:a", ())):
+        out = io.StringIO()
+        write_json(analysis, out)
+        assert out.getvalue() == _plain_json(analysis)
+
+
+def test_findings_come_sorted_by_risk_id_component_then_threat(example_result: pipeline.Result) -> None:
+    findings = example_result.analysis.findings
+    assert list(findings) == sorted(findings, key=lambda f: (*f.sort_key(), f.threat))
+
+
+def test_one_finding_per_applicable_pair_with_its_rules(example_result: pipeline.Result) -> None:
+    rules: dict[tuple[str, str], list[str]] = {}
+    for pair in example_result.applicability.pairs():
+        rules.setdefault((pair.threat, pair.component), []).append(pair.rule)
+    assert len(example_result.applicability) == sum(len(r) for r in rules.values())
+    for f in example_result.analysis.findings:
+        assert f.rules == tuple(sorted(rules[(f.threat, f.component)]))
