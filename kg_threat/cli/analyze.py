@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,6 +35,19 @@ FailOn = Annotated[
     ),
 ]
 
+InStore = Annotated[
+    bool,
+    typer.Option("--in-store", help="Run the applicability rules inside the store (needs --endpoint and --graph)."),
+]
+UpdateEndpoint = Annotated[
+    str | None,
+    typer.Option("--update-endpoint", help="With --in-store: the store's update endpoint (default: --endpoint)."),
+]
+FindingsGraph = Annotated[
+    str | None,
+    typer.Option("--findings-graph", help="With --in-store: the named graph to write the findings into."),
+]
+
 
 def _default_format(fmt: str | None) -> str:
     import sys
@@ -60,6 +74,9 @@ def analyze(
     quiet: Quiet = False,
     max_input_size: MaxInputSize = None,
     input_format: InputFormat = None,
+    in_store: InStore = False,
+    update_endpoint: UpdateEndpoint = None,
+    findings_graph: FindingsGraph = None,
 ) -> None:
     """Load, reason, assess: the findings (threat × component) with risk and status."""
     from kg_threat import output as out
@@ -67,6 +84,9 @@ def analyze(
     from kg_threat.checks import enforce_fail_on, parse_fail_on
     from kg_threat.formats import writer_for
 
+    if in_store:
+        _analyze_in_store(endpoint, update_endpoint, graph, findings_graph, fmt, output, timeout, files)
+        return
     chosen = _default_format(fmt)
     threshold = parse_fail_on(fail_on)
     options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
@@ -82,6 +102,28 @@ def analyze(
         writer = writer_for(chosen)
         out.write(output, lambda s: writer(result.analysis, s))
     enforce_fail_on(result.analysis, threshold)
+
+
+def _analyze_in_store(
+    endpoint: str | None, update_endpoint: str | None, graph: str | None, findings_graph: str | None,
+    fmt: str | None, output: Path | None, timeout: float | None, files: list[str] | None,
+) -> None:
+    import os
+
+    from kg_threat import output as out
+    from kg_threat.errors import InputError
+    from kg_threat.instore import analyze_in_store, write_json
+    from kg_threat.sparql_http import RemoteOptions, auth_from_env
+
+    if not endpoint or not graph or files:
+        raise InputError("--in-store needs --endpoint URL and --graph IRI (and no files)")
+    if fmt not in (None, "json"):
+        raise InputError("--in-store prints json only (the findings the store holds, unassessed)")
+    guard_io(writes=[output], hosts=[endpoint, update_endpoint])
+    options = RemoteOptions(auth=auth_from_env(os.environ)).given(timeout)
+    result = analyze_in_store(endpoint, graph, update_endpoint=update_endpoint, findings_graph=findings_graph,
+                              options=options)
+    out.write(output, lambda s: write_json(result, s))
 
 
 @app.command()
