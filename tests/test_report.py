@@ -259,3 +259,12 @@ def test_a_result_not_from_the_pipeline_is_reported_without_validation(example: 
     result = pipeline.run([str(example)])
     report = collect(Handmade(result.store, result.analysis))
     assert report.gaps is None
+
+
+def test_no_validate_leaves_the_model_unchecked(cli: Callable[..., object], example: Path,
+                                                tmp_path: Path) -> None:
+    run = cli("report", example, "-o", tmp_path / "r.md", "--no-validate", "-q")
+    assert run.code == 0  # type: ignore[attr-defined]
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    section = text.split("## What is missing in this threat model\n")[1].split("## ")[0]
+    assert section.strip() == "*The model was not checked against its shapes.*"

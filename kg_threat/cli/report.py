@@ -36,6 +36,11 @@ DateOption = Annotated[
     typer.Option("--date", help="Date of the report, YYYY-MM-DD "
                  "(default: the model's kgt:reviewedOn, else today)."),
 ]
+Validate = Annotated[
+    bool,
+    typer.Option("--validate/--no-validate",
+                 help="List what SHACL validation finds missing in the model (default: on)."),
+]
 Detail = Annotated[
     str,
     typer.Option("--detail", help="full: every component; zones: one node per trust boundary; "
@@ -66,6 +71,7 @@ def report(
     output: ReportOut,
     files: Files = None,
     date: DateOption = None,
+    check: Validate = True,
     reasoner: Reasoner = "rules",
     endpoint: Endpoint = None,
     graph: Graph = None,
@@ -81,7 +87,7 @@ def report(
     options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph,
                                timeout=timeout, quiet=quiet)
     result = pipeline.run(sources(files, endpoint), options)
-    _done(write_report(result, output, date=day), quiet)
+    _done(write_report(result, output, date=day, check_model=check), quiet)
 
 
 @app.command()

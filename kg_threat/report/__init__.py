@@ -59,14 +59,15 @@ def _write(path: Path, text: str) -> None:
 
 
 def write_report(result: Result, path: Path, *, date: dt.date | None = None,
-                 gaps: Sequence[Gap] | None = None) -> list[Path]:
+                 gaps: Sequence[Gap] | None = None, check_model: bool = True) -> list[Path]:
     """Write the threat-model document of ``result`` to ``path`` (``.html`` or ``.md``).
 
     Markdown gets its diagram as an SVG file beside it (``OUT.svg`` next to ``OUT.md``).
-    Returns the files written.
+    ``gaps``: the SHACL results to list; by default the model is validated, unless
+    ``check_model`` is false. Returns the files written.
     """
     fmt = _format(path, REPORT_FORMATS, "report")
-    report = collect(result, date=date, gaps=gaps)
+    report = collect(result, date=date, gaps=gaps, check_model=check_model)
     if fmt == "html":
         _write(path, html.render(report, diagram.to_svg(report.diagram, standalone=False)))
         return [path]

@@ -236,9 +236,9 @@ def report_date(given: dt.date | None, reviewed: Sequence[str]) -> str:
 
 
 def collect(result: Result, *, date: dt.date | None = None,
-            gaps: Sequence[Gap] | None = None) -> Report:
+            gaps: Sequence[Gap] | None = None, check_model: bool = True) -> Report:
     """Every section of the report of ``result``; ``gaps`` default to validating the model
-    (when ``result`` comes from ``kg_threat.pipeline.run``)."""
+    (when ``result`` comes from ``kg_threat.pipeline.run`` and ``check_model`` is true)."""
     store, analysis = result.store, result.analysis
     names = Names.fetch(store)
     supers = superclasses(store)
@@ -256,6 +256,7 @@ def collect(result: Result, *, date: dt.date | None = None,
         risks=findings(analysis.findings, names, catalog),
         treatments=treatments(store, names, catalog),
         exclusions=exclusions(store, names, catalog),
-        gaps=tuple(gaps) if gaps is not None else model_gaps(result, day, names),
+        gaps=tuple(gaps) if gaps is not None else (
+            model_gaps(result, day, names) if check_model else None),
         methodology=methodology(store, day, analysis.sources),
     )
