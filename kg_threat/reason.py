@@ -106,15 +106,18 @@ def memberships(store: ox.Store, index: TripleIndex) -> Memberships:
     scratch = ox.NamedNode(SCRATCH_GRAPH)
     rdf_type = ox.NamedNode(RDF + "type")
     for step in plan(index, target_classes(index)):
-        cls = ox.NamedNode(step.cls)
-        members = [row["member"] for row in select(store, step.query)]
-        store.extend(
-            ox.Quad(m, rdf_type, cls, scratch) for m in members if isinstance(m, ox.NamedNode | ox.BlankNode)
-        )
+        result = store.query(step.query, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)
+        members = [row[0] for row in result]
+        if step.referenced:
+            cls = ox.NamedNode(step.cls)
+            store.extend(
+                ox.Quad(m, rdf_type, cls, scratch) for m in members if isinstance(m, ox.NamedNode | ox.BlankNode)
+            )
         if step.cls in wanted:
-            for member in members:
-                if isinstance(member, ox.NamedNode):
-                    found[member.value].add(step.cls)
+            into = {m.value for m in members if isinstance(m, ox.NamedNode)}
+            for member in into:
+                found[member].add(step.cls)
     store.remove_graph(scratch)
     return Memberships({k: frozenset(v) for k, v in found.items()})
 
