@@ -127,8 +127,8 @@ def test_review_date_is_judged_against_the_given_date() -> None:
 
 def test_unmitigated_high_risk_warns_per_component() -> None:
     found = of_shapes(check(fixture("base")), "UnmitigatedRiskShape")
-    assert [(r.severity, r.focus, r.value) for r in found] == [("Warning", EX + "users", "1")]
-    assert found[0].message.startswith("1 unmitigated high or critical finding(s) on this component")
+    assert [(r.severity, r.focus) for r in found] == [("Warning", EX + "users")]
+    assert found[0].message.startswith("Unmitigated high or critical risk on this component")
     assert check(fixture("unmitigated-pass")).results == ()
 
 
