@@ -42,6 +42,15 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = _debug_requested(args)
     args = [a for a in args if a != "--debug"]
+    if not debug:
+        import logging
+
+        # rdflib logs a traceback for every ill-typed literal it meets; the literal itself is
+        # reported by our own checks, so its log noise is shown only under --debug.
+        logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+        import warnings
+
+        warnings.filterwarnings("ignore", module="rdflib")
     from kg_threat.cli import register
 
     register()
