@@ -128,8 +128,25 @@ def write_md(analysis: Analysis, out: TextIO) -> None:
         out.write("| " + " | ".join(_md_cell(c) for c in cells) + " |\n")
 
 
+def compact_ids(ids: set[str]) -> str:
+    """Threat ids of one group, a technique's sub-techniques folded under it:
+    ``AML.T0024 (.000 .001 .002)``; a sub-technique without its parent is listed in full."""
+    children: dict[str, list[str]] = {}
+    for found in ids:
+        parent, dot, suffix = found.rpartition(".")
+        if found.startswith("AML.T") and found.count(".") == 2 and parent in ids:
+            children.setdefault(parent, []).append(dot + suffix)
+    folded = {p + "." + c[1:] for p, cs in children.items() for c in cs}
+    parts = []
+    for found in sorted(ids - folded):
+        subs = sorted(children.get(found, ()))
+        parts.append(f"{found} ({' '.join(subs)})" if subs else found)
+    return ", ".join(parts)
+
+
 def write_table(analysis: Analysis, out: TextIO) -> None:
-    """A terminal table, grouped: one row per component and risk, threats listed by id."""
+    """A terminal table, grouped: one row per component, risk and status; sub-techniques are
+    folded under their technique."""
     from rich.console import Console
     from rich.table import Table
 
@@ -141,7 +158,7 @@ def write_table(analysis: Analysis, out: TextIO) -> None:
         table.add_column(column)
     colours = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
     for (risk, name, status), items in groups.items():
-        ids = ", ".join(sorted({f.id for f in items}))
+        ids = compact_ids({f.id for f in items})
         table.add_row(f"[{colours[risk]}]{risk}[/]", name, status, ids)
     console = Console(file=out, width=140, soft_wrap=False)
     if analysis.assumed_strongest_adversary:

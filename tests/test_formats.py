@@ -88,3 +88,10 @@ def test_unknown_format_is_usage_error(cli, example: Path) -> None:  # type: ign
     run = cli("analyze", example, "--format", "xml")
     assert run.code == 2
     assert "unknown format 'xml'" in run.stderr
+
+
+def test_table_folds_sub_techniques_under_their_technique() -> None:
+    from kg_threat.formats import compact_ids
+
+    ids = {"AML.T0024", "AML.T0024.000", "AML.T0024.002", "AML.T0043.001", "Spoofing", "LLM01"}
+    assert compact_ids(ids) == "AML.T0024 (.000 .002), AML.T0043.001, LLM01, Spoofing"
