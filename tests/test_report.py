@@ -30,6 +30,10 @@ def without_svg(html: str) -> str:
     return _SVG.sub("<svg><!-- diagram: see fraud-scoring.dot --></svg>", html)
 
 
+# The golden reports leave validation out (``--no-validate``): the wording of SHACL messages
+# is the validate step's; the gaps section is tested below against kg_threat.validate itself.
+
+
 def check_golden(name: str, text: str) -> None:
     path = GOLDEN / name
     if os.environ.get("KG_THREAT_UPDATE_GOLDEN") == "1":
@@ -50,7 +54,7 @@ def example_copy(example: Path, tmp_path: Path) -> Path:
 def test_html_report_of_the_example_matches_its_golden_file(
         cli: Callable[..., object], example_copy: Path) -> None:
     run = cli("report", example_copy.name, "-o", "fraud-scoring.html", "--date", DATE,
-              cwd=example_copy.parent)
+              "--no-validate", cwd=example_copy.parent)
     assert (run.code, run.stderr) == (0, "kg-threat: wrote fraud-scoring.html\n")  # type: ignore[attr-defined]
     html = (example_copy.parent / "fraud-scoring.html").read_text(encoding="utf-8")
     assert html.count("<svg") == 1
@@ -60,7 +64,7 @@ def test_html_report_of_the_example_matches_its_golden_file(
 def test_markdown_report_of_the_example_matches_its_golden_file_and_has_its_svg(
         cli: Callable[..., object], example_copy: Path) -> None:
     run = cli("report", example_copy.name, "-o", "fraud-scoring.md", "--date", DATE, "-q",
-              cwd=example_copy.parent)
+              "--no-validate", cwd=example_copy.parent)
     assert (run.code, run.stderr) == (0, "")  # type: ignore[attr-defined]
     text = (example_copy.parent / "fraud-scoring.md").read_text(encoding="utf-8")
     check_golden("fraud-scoring.md", text)
