@@ -20,7 +20,7 @@ from kg_threat.cli.options import (
     Timeout,
     guard_io,
     pipeline_options,
-    sources,
+    run_system,
 )
 
 Format = Annotated[
@@ -80,7 +80,6 @@ def analyze(
 ) -> None:
     """Load, reason, assess: the findings (threat × component) with risk and status."""
     from kg_threat import output as out
-    from kg_threat import pipeline
     from kg_threat.checks import enforce_fail_on, parse_fail_on
     from kg_threat.formats import writer_for
 
@@ -89,11 +88,8 @@ def analyze(
         return
     chosen = _default_format(fmt)
     threshold = parse_fail_on(fail_on)
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
-                               max_input_size=max_input_size, input_format=input_format)
-    inputs = sources(files, endpoint)
-    guard_io(reads=inputs, writes=[output], hosts=[endpoint])
-    result = pipeline.run(inputs, options)
+    result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
+                        max_input_size=max_input_size, input_format=input_format, writes=[output])
     if chosen == "ttl":
         from kg_threat.findings_rdf import write_turtle
 
@@ -140,7 +136,6 @@ def explain(
     input_format: InputFormat = None,
 ) -> None:
     """Why a threat applies to a component: the facts and rules that led to it."""
-    from kg_threat import pipeline
     from kg_threat.errors import InputError
     from kg_threat.explain import explain as build
     from kg_threat.explain import write_json, write_text
@@ -149,11 +144,8 @@ def explain(
         raise InputError("explain needs --threat ID and --component IRI")
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format {fmt!r}: use text or json")
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout,
-                               max_input_size=max_input_size, input_format=input_format)
-    inputs = sources(files, endpoint)
-    guard_io(reads=inputs, hosts=[endpoint])
-    result = pipeline.run(inputs, options)
+    result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout,
+                        max_input_size=max_input_size, input_format=input_format)
     explanation = build(result, threat, component)
     import sys
 

@@ -11,7 +11,7 @@ import typer
 
 if TYPE_CHECKING:
     from kg_threat.errors import LimitExceeded
-    from kg_threat.pipeline import Options
+    from kg_threat.pipeline import Options, Result
 
 Files = Annotated[
     list[str] | None,
@@ -107,3 +107,22 @@ def guard_io(
     install_network_guard(
         [h for h in hosts if h], readable=[str(r) for r in reads], writable=writable,
     )
+
+
+def run_system(
+    files: list[str] | None, *, reasoner: str = "rules", endpoint: str | None = None,
+    graph: str | None = None, timeout: float | None = None, quiet: bool = False,
+    max_input_size: str | None = None, input_format: str | None = None,
+    reads: Sequence[str | Path] = (), writes: Sequence[Path | None] = (), hosts: Sequence[str | None] = (),
+) -> Result:
+    """What every command that reads a system does first: check the options, confine the
+    process to the named inputs, outputs and endpoint, then load, reason and assess."""
+    from kg_threat import pipeline
+
+    options = pipeline_options(
+        reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
+        max_input_size=max_input_size, input_format=input_format,
+    )
+    inputs = sources(files, endpoint)
+    guard_io(reads=[*inputs, *reads], writes=writes, hosts=[endpoint, *hosts])
+    return pipeline.run(inputs, options)

@@ -15,8 +15,7 @@ from kg_threat.cli.options import (
     Output,
     Reasoner,
     Timeout,
-    guard_io,
-    pipeline_options,
+    run_system,
 )
 
 
@@ -42,7 +41,6 @@ def query(
     import sys
 
     from kg_threat import output as out
-    from kg_threat import pipeline
     from kg_threat import query as q
     from kg_threat.errors import InputError
 
@@ -63,14 +61,13 @@ def query(
             raise InputError(f"--param {item!r}: use NAME=VALUE")
         bindings[name] = value
     federation = tuple(allow_federation or ())
-    guard_io(reads=[*files, wanted], writes=[output], hosts=[endpoint, *federation])
     name, text = q.resolve(wanted, allow_federation=federation)
     chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
     if chosen not in ("table", "csv", "json"):
         raise InputError(f"unknown format {chosen!r}: use table, csv or json")
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout,
-                               max_input_size=max_input_size, input_format=input_format)
-    result = pipeline.run(files, options)
+    result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout,
+                        max_input_size=max_input_size, input_format=input_format, writes=[output],
+                        hosts=federation)
     result.findings_written  # noqa: B018 (materialise the findings graph the views read)
     columns, rows = q.run_view(result.store, text, source=name, bindings=bindings, max_rows=max_rows)
     from kg_threat.query_output import write_rows

@@ -17,9 +17,7 @@ from kg_threat.cli.options import (
     Quiet,
     Reasoner,
     Timeout,
-    guard_io,
-    pipeline_options,
-    sources,
+    run_system,
 )
 
 Format = Annotated[str, typer.Option("--format", "-f", help="text, json or ttl (a sh:ValidationReport).")]
@@ -49,7 +47,6 @@ def validate(
     from datetime import date
 
     from kg_threat import output as out
-    from kg_threat import pipeline
     from kg_threat.errors import CheckFailed, InputError
     from kg_threat.validate import validate as run_checks
     from kg_threat.validate_output import summary, writer_for
@@ -59,11 +56,8 @@ def validate(
         today = date.fromisoformat(on_date) if on_date is not None else date.today()
     except ValueError:
         raise InputError(f"--date {on_date!r} is not a date: use YYYY-MM-DD") from None
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
-                               max_input_size=max_input_size, input_format=input_format)
-    inputs = sources(files, endpoint)
-    guard_io(reads=inputs, writes=[output], hosts=[endpoint])
-    result = pipeline.run(inputs, options)
+    result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
+                        max_input_size=max_input_size, input_format=input_format, writes=[output])
     report = run_checks(result, today=today)
     out.write(output, lambda s: writer(report, s))
     if report.failed(strict=strict):
