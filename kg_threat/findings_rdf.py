@@ -24,19 +24,28 @@ _STATUS = {name: ox.NamedNode(KGT + name.capitalize()) for name in (
 )}
 
 
-def findings_quads(findings: Iterable[Finding], graph: ox.NamedNode = _G) -> list[ox.Quad]:
-    """The quads describing ``findings`` in ``graph``."""
+def findings_quads(
+    findings: Iterable[Finding], graph: ox.NamedNode | ox.DefaultGraph = _G, *, core_only: bool = False
+) -> list[ox.Quad]:
+    """The quads describing ``findings`` in ``graph``; ``core_only``: threat, component, risk and
+    status only (what the SHACL checks read)."""
     quads: list[ox.Quad] = []
     add = quads.append
+    nodes: dict[str, ox.NamedNode] = {}
     for f in findings:
         node = ox.NamedNode(f.iri)
+        threat = nodes.get(f.threat) or nodes.setdefault(f.threat, ox.NamedNode(f.threat))
+        component = nodes.get(f.component) or nodes.setdefault(f.component, ox.NamedNode(f.component))
         add(ox.Quad(node, _TYPE, _P["Finding"], graph))
-        add(ox.Quad(node, _P["aboutThreat"], ox.NamedNode(f.threat), graph))
-        add(ox.Quad(node, _P["affects"], ox.NamedNode(f.component), graph))
-        add(ox.Quad(node, _P["likelihood"], _LEVEL[f.likelihood], graph))
-        add(ox.Quad(node, _P["impact"], _LEVEL[f.impact], graph))
+        add(ox.Quad(node, _P["aboutThreat"], threat, graph))
+        add(ox.Quad(node, _P["affects"], component, graph))
+        if not core_only:
+            add(ox.Quad(node, _P["likelihood"], _LEVEL[f.likelihood], graph))
+            add(ox.Quad(node, _P["impact"], _LEVEL[f.impact], graph))
         add(ox.Quad(node, _P["riskLevel"], _LEVEL[f.risk], graph))
         add(ox.Quad(node, _P["status"], _STATUS[f.status], graph))
+        if core_only:
+            continue
         for c in f.controls:
             add(ox.Quad(node, _P["controlInPlace"], ox.NamedNode(c), graph))
         for c in f.missing_controls:

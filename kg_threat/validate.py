@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import pyoxigraph as ox
 
 from kg_threat.errors import InputError
+from kg_threat.findings_rdf import findings_quads
 from kg_threat.resources import data_dir, shapes_files
 from kg_threat.vocab import ONTOLOGY_GRAPH, SH, XSD
 
@@ -98,11 +99,13 @@ def validation_store(result: Result, *, today: date) -> ox.Store:
     target.extend(source.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     ontology = ox.NamedNode(ONTOLOGY_GRAPH)
     target.extend(source.quads_for_pattern(None, None, None, ontology))
-    _ = result.findings_written  # the findings graph, written once on demand
-    for name in ("hierarchy.rq", "findings.rq"):
-        triples = source.query(_prepare_query(name))
-        assert isinstance(triples, ox.QueryTriples)
-        target.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    triples = source.query(_prepare_query("hierarchy.rq"))
+    assert isinstance(triples, ox.QueryTriples)
+    target.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    # The finding shapes are about high and critical risks only: write just those findings,
+    # straight from the analysis (writing all of them first cost more than the validation).
+    serious = (f for f in result.analysis.findings if f.risk in ("high", "critical"))
+    target.extend(findings_quads(serious, graph=ox.DefaultGraph(), core_only=True))
     target.add(ox.Quad(
         ox.NamedNode(INPUT_NODE), ox.NamedNode(VALIDATION_DATE),
         ox.Literal(today.isoformat(), datatype=ox.NamedNode(XSD + "date")), ox.DefaultGraph(),
