@@ -12,11 +12,12 @@ from kg_threat.cli.options import (
     Endpoint,
     Files,
     Graph,
+    InputFormat,
+    MaxInputSize,
     Quiet,
     Reasoner,
     Timeout,
-    pipeline_options,
-    sources,
+    run_system,
 )
 
 if TYPE_CHECKING:
@@ -77,16 +78,17 @@ def report(
     graph: Graph = None,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    max_input_size: MaxInputSize = None,
+    input_format: InputFormat = None,
 ) -> None:
     """A threat-model document (HTML or Markdown, by extension) with a data-flow diagram."""
-    from kg_threat import pipeline
     from kg_threat.report import check_output, write_report
 
     day = _date(date)
     check_output(output, "report")
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph,
-                               timeout=timeout, quiet=quiet)
-    result = pipeline.run(sources(files, endpoint), options)
+    result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
+                        max_input_size=max_input_size, input_format=input_format,
+                        writes=[output, output.with_suffix(".svg")])
     _done(write_report(result, output, date=day, check_model=check), quiet)
 
 
@@ -100,9 +102,10 @@ def diagram(
     graph: Graph = None,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    max_input_size: MaxInputSize = None,
+    input_format: InputFormat = None,
 ) -> None:
     """The data-flow diagram alone: trust boundaries, flows, nodes coloured by risk."""
-    from kg_threat import pipeline
     from kg_threat.errors import InputError
     from kg_threat.report import check_output, write_diagram
 
@@ -110,7 +113,6 @@ def diagram(
     if detail not in levels:
         raise InputError(f"--detail: expected auto, full or zones, got {detail!r}")
     check_output(output, "diagram")
-    options = pipeline_options(reasoner=reasoner, endpoint=endpoint, graph=graph,
-                               timeout=timeout, quiet=quiet)
-    result = pipeline.run(sources(files, endpoint), options)
+    result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
+                        max_input_size=max_input_size, input_format=input_format, writes=[output])
     _done([write_diagram(result, output, detailed=levels[detail])], quiet)

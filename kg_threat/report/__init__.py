@@ -52,8 +52,11 @@ def _format(path: Path, formats: dict[str, str], what: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all."""
+    from kg_threat.output import write
+
     try:
-        path.write_text(text, encoding="utf-8", newline="\n")
+        write(path, lambda stream: stream.write(text))
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
