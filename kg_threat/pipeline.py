@@ -17,6 +17,9 @@ from kg_threat.limits import Limits
 from kg_threat.model import Analysis, Finding
 
 
+_BATCH = 10_000  # findings written to the store at a time
+
+
 @dataclass(frozen=True)
 class Options:
     """Knobs shared by the commands."""
@@ -51,9 +54,13 @@ class Result:
         """Write the findings as RDF into the findings graph (once, on demand)."""
         from kg_threat.findings_rdf import findings_quads
 
-        quads = findings_quads(self.analysis.findings)
-        self.store.extend(quads)
-        return len(quads)
+        findings = self.analysis.findings
+        written = 0
+        for start in range(0, len(findings), _BATCH):  # batches bound the memory of the quads
+            quads = findings_quads(findings[start : start + _BATCH])
+            self.store.extend(quads)
+            written += len(quads)
+        return written
 
     def finding(self, threat: str, component: str) -> Finding | None:
         for f in self.analysis.findings:
