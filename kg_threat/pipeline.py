@@ -16,7 +16,6 @@ from kg_threat import assess, knowledge, load, reason
 from kg_threat.limits import Limits
 from kg_threat.model import Analysis, Finding
 
-
 _BATCH = 10_000  # findings written to the store at a time
 
 
