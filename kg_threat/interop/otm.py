@@ -8,23 +8,12 @@ from typing import Any
 from kg_threat.interop.matching import Matcher
 from kg_threat.interop.records import Asset, Boundary, Element, Flow, Model, Treatment
 from kg_threat.interop.rules import first_match, norm
+from kg_threat.interop.tree import as_dict, as_text, dict_items
 from kg_threat.vocab import KGT
 
 SYNTHETIC_ZONE = "kg-threat:synthetic"  # attribute of the zone our export adds for unzoned parts
 EXPORTED_THREAT = "kg-threat:threat"  # attribute of a threat our export wrote: its catalog IRI
 EXPORTED_CONTROL = "kg-threat:control"  # attribute of a mitigation our export wrote: its IRI
-
-
-def _text(node: Any) -> str:
-    return "" if node is None else str(node).strip()
-
-
-def _dict(node: Any) -> dict[str, Any]:
-    return node if isinstance(node, dict) else {}
-
-
-def _list(node: Any) -> list[dict[str, Any]]:
-    return [n for n in node if isinstance(n, dict)] if isinstance(node, list) else []
 
 
 def _strings(node: Any) -> list[str]:
@@ -33,39 +22,39 @@ def _strings(node: Any) -> list[str]:
 
 def read(doc: dict[str, Any], model: Model, match: Matcher) -> None:
     """Fill ``model`` from a parsed OTM document."""
-    project = _dict(doc.get("project"))
-    model.title = _text(project.get("name"))
-    model.description = _text(project.get("description"))
-    model.owner = _text(project.get("owner")) or None
+    project = as_dict(doc.get("project"))
+    model.title = as_text(project.get("name"))
+    model.description = as_text(project.get("description"))
+    model.owner = as_text(project.get("owner")) or None
     _assets(doc, model, match)
     synthetic = set()
-    for zone in _list(doc.get("trustZones")):
-        ident = _text(zone.get("id"))
-        if _dict(zone.get("attributes")).get(SYNTHETIC_ZONE) is True:
+    for zone in dict_items(doc.get("trustZones")):
+        ident = as_text(zone.get("id"))
+        if as_dict(zone.get("attributes")).get(SYNTHETIC_ZONE) is True:
             synthetic.add(ident)
             continue
-        model.boundaries[ident] = Boundary(id=ident, name=_text(zone.get("name")) or ident,
-                                           description=_text(zone.get("description")),
-                                           parent=_text(_dict(zone.get("parent")).get("trustZone"))
+        model.boundaries[ident] = Boundary(id=ident, name=as_text(zone.get("name")) or ident,
+                                           description=as_text(zone.get("description")),
+                                           parent=as_text(as_dict(zone.get("parent")).get("trustZone"))
                                            or None)
-    threats = {_text(t.get("id")): t for t in _list(doc.get("threats"))}
-    mitigations = {_text(m.get("id")): m for m in _list(doc.get("mitigations"))}
+    threats = {as_text(t.get("id")): t for t in dict_items(doc.get("threats"))}
+    mitigations = {as_text(m.get("id")): m for m in dict_items(doc.get("mitigations"))}
     parents: dict[str, dict[str, Any]] = {}
-    for component in _list(doc.get("components")):
-        ident = _text(component.get("id"))
+    for component in dict_items(doc.get("components")):
+        ident = as_text(component.get("id"))
         element = _component(component, ident, model, match)
-        parents[ident] = _dict(component.get("parent"))
+        parents[ident] = as_dict(component.get("parent"))
         _instances(component, element.id, element.controls, threats, mitigations, model, match)
     for ident in sorted(parents):
         where = _zone(ident, parents, synthetic, model)
         if where:
             model.elements[ident].boundaries.append(where)
-    for dataflow in _list(doc.get("dataflows")):
-        ident = _text(dataflow.get("id"))
-        ends = [model.placeholder(_text(dataflow.get(k)), "Process", f"dataflow '{ident}' names")
+    for dataflow in dict_items(doc.get("dataflows")):
+        ident = as_text(dataflow.get("id"))
+        ends = [model.placeholder(as_text(dataflow.get(k)), "Process", f"dataflow '{ident}' names")
                 for k in ("source", "destination")]
-        flow = Flow(id=ident, name=_text(dataflow.get("name")) or ident, source=ends[0].id,
-                    target=ends[1].id, description=_text(dataflow.get("description")),
+        flow = Flow(id=ident, name=as_text(dataflow.get("name")) or ident, source=ends[0].id,
+                    target=ends[1].id, description=as_text(dataflow.get("description")),
                     carries=_known_assets(_strings(dataflow.get("assets")), model))
         model.flows[ident] = flow
         _instances(dataflow, ident, flow.controls, threats, mitigations, model, match)
@@ -76,7 +65,7 @@ def read(doc: dict[str, Any], model: Model, match: Matcher) -> None:
 
 
 def _component(component: dict[str, Any], ident: str, model: Model, match: Matcher) -> Element:
-    declared = _text(component.get("type"))
+    declared = as_text(component.get("type"))
     ml_kinds = {k.lower(): str(k) for k in match.tables.section("ml_kinds")}
     bases = match.tables.table("ml_kinds")
     own = re.sub(r"^kgt:", "", declared).lower()
@@ -88,15 +77,15 @@ def _component(component: dict[str, Any], ident: str, model: Model, match: Match
                 "datastore": "DataStore"}[own]
     else:
         words = match.tables.patterns("otm", "kind_words", key="kind")
-        rule = first_match(words, declared) or first_match(words, _text(component.get("name")))
+        rule = first_match(words, declared) or first_match(words, as_text(component.get("name")))
         kind = rule.value if rule else "Process"
-    element = Element(id=ident, name=_text(component.get("name")) or ident, kind=kind,
-                      description=_text(component.get("description")),
+    element = Element(id=ident, name=as_text(component.get("name")) or ident, kind=kind,
+                      description=as_text(component.get("description")),
                       technology=(declared,) if declared else (),
                       tags=tuple(_strings(component.get("tags"))))
     if ml_kind:
         element.ml_kind, element.ml_reason = ml_kind, "declared by its OTM component type"
-    held = _dict(component.get("assets"))
+    held = as_dict(component.get("assets"))
     element.processes = _known_assets(_strings(held.get("processed")), model)
     element.stores = _known_assets(_strings(held.get("stored")), model)
     model.elements[ident] = element
@@ -109,13 +98,13 @@ def _zone(ident: str, parents: dict[str, dict[str, Any]], synthetic: set[str],
     seen = {ident}
     parent = parents.get(ident, {})
     while "component" in parent and "trustZone" not in parent:
-        up = _text(parent.get("component"))
+        up = as_text(parent.get("component"))
         if up in seen or up not in parents:
             model.warn(f"component '{ident}' has parent component '{up}', which is not declared")
             return None
         seen.add(up)
         parent = parents[up]
-    zone = _text(parent.get("trustZone"))
+    zone = as_text(parent.get("trustZone"))
     if not zone or zone in synthetic:
         return None
     if zone not in model.boundaries:
@@ -135,10 +124,10 @@ def _known_assets(ids: list[str], model: Model) -> list[str]:
 
 def _assets(doc: dict[str, Any], model: Model, match: Matcher) -> None:
     bounds = match.tables.section("otm", "confidentiality")
-    for asset in _list(doc.get("assets")):
-        ident = _text(asset.get("id"))
-        name, description = _text(asset.get("name")) or ident, _text(asset.get("description"))
-        score = _dict(asset.get("risk")).get("confidentiality")
+    for asset in dict_items(doc.get("assets")):
+        ident = as_text(asset.get("id"))
+        name, description = as_text(asset.get("name")) or ident, as_text(asset.get("description"))
+        score = as_dict(asset.get("risk")).get("confidentiality")
         sensitivity = None
         if isinstance(score, int | float):
             sensitivity = next((str(level) for bound, level in bounds if score < bound), None)
@@ -154,32 +143,32 @@ def _instances(owner: dict[str, Any], component: str, controls: set[str],
     states = match.tables.table("otm", "threat_states")
     implemented = match.tables.words("otm", "implemented_mitigations")
     known_states = match.tables.words("otm", "mitigation_states")
-    for instance in _list(owner.get("threats")):
-        ref = _text(instance.get("threat"))
+    for instance in dict_items(owner.get("threats")):
+        ref = as_text(instance.get("threat"))
         threat = threats.get(ref)
         if threat is None:
             model.warn(f"'{component}' refers to threat '{ref}', which is not declared")
             continue
         decision = match.enum(states, instance.get("state"), "threat state")
         done = []
-        for used in _list(instance.get("mitigations")):
+        for used in dict_items(instance.get("mitigations")):
             match.known(known_states, used.get("state"), "mitigation state")
             if norm(used.get("state") or "") in implemented:
-                mitigation = mitigations.get(_text(used.get("mitigation")), {})
-                done.append(_text(mitigation.get("name")))
-                exact = _text(_dict(mitigation.get("attributes")).get(EXPORTED_CONTROL))
+                mitigation = mitigations.get(as_text(used.get("mitigation")), {})
+                done.append(as_text(mitigation.get("name")))
+                exact = as_text(as_dict(mitigation.get("attributes")).get(EXPORTED_CONTROL))
                 controls |= {exact.removeprefix(KGT)} if exact.startswith(KGT) else (
-                    match.controls(_text(mitigation.get("name")),
-                                   _text(mitigation.get("description"))))
-        if decision is None and done and len(done) == len(_list(instance.get("mitigations"))):
+                    match.controls(as_text(mitigation.get("name")),
+                                   as_text(mitigation.get("description"))))
+        if decision is None and done and len(done) == len(dict_items(instance.get("mitigations"))):
             decision = "Mitigate"
         if decision is None:
             continue
-        title = _text(threat.get("name"))
+        title = as_text(threat.get("name"))
         categories = _strings(threat.get("categories")) or [""]
-        exact = _text(_dict(threat.get("attributes")).get(EXPORTED_THREAT))
+        exact = as_text(as_dict(threat.get("attributes")).get(EXPORTED_THREAT))
         iri = exact or next((i for c in categories if (i := match.threat(
-            c, title, _text(threat.get("description")))) is not None), None)
+            c, title, as_text(threat.get("description")))) is not None), None)
         if iri is None:
             model.warn(f"threat '{ref}' ({title}): no catalog threat matches; its decision on "
                        f"'{component}' is not recorded")

@@ -8,6 +8,7 @@ from typing import Any
 from kg_threat.interop.matching import Matcher
 from kg_threat.interop.records import Asset, Boundary, Element, Flow, Model, Treatment
 from kg_threat.interop.rules import norm
+from kg_threat.interop.tree import as_text
 from kg_threat.vocab import KGT
 
 
@@ -31,30 +32,26 @@ def _ids(node: Any) -> list[str]:
     return [str(v) for v in node] if isinstance(node, list) else []
 
 
-def _text(node: Any) -> str:
-    return "" if node is None else str(node).strip()
-
-
 def read(doc: dict[str, Any], model: Model, match: Matcher) -> None:
     """Fill ``model`` from a parsed Threagile document."""
     tables = match.tables
     kinds = tables.table("threagile", "kinds")
-    model.title = _text(doc.get("title"))
+    model.title = as_text(doc.get("title"))
     author = doc.get("author")
     if isinstance(author, dict) and author.get("name"):
-        model.owner = _text(author["name"])
+        model.owner = as_text(author["name"])
     for person in doc.get("contributors") or []:
         if isinstance(person, dict) and person.get("name"):
-            model.stakeholders.append(_text(person["name"]))
+            model.stakeholders.append(as_text(person["name"]))
     overview = doc.get("business_overview")
     if isinstance(overview, dict):
-        model.description = _text(overview.get("description"))
+        model.description = as_text(overview.get("description"))
 
     confidentiality = tables.table("threagile", "confidentiality")
     for title, body in _items(doc.get("data_assets"), model, "data_assets"):
-        ident = _text(body.get("id")) or title
-        description = _text(body.get("description"))
-        justification = _text(body.get("justification_cia_rating"))
+        ident = as_text(body.get("id")) or title
+        description = as_text(body.get("description"))
+        justification = as_text(body.get("justification_cia_rating"))
         model.assets[ident] = Asset(
             id=ident, name=title, description=description,
             sensitivity=match.enum(confidentiality, body.get("confidentiality"),
@@ -66,22 +63,22 @@ def read(doc: dict[str, Any], model: Model, match: Matcher) -> None:
     encryption = tables.table("threagile", "encryption")
     links: list[tuple[str, str, dict[str, Any]]] = []
     for title, body in _items(doc.get("technical_assets"), model, "technical_assets"):
-        ident = _text(body.get("id")) or title
+        ident = as_text(body.get("id")) or title
         kind = match.enum(kinds, body.get("type"), f"type of technical asset '{ident}'", "Process")
-        technology = [_text(body.get("technology"))] if body.get("technology") else []
-        technology += [_text(t) for t in body.get("technologies") or [] if t]
+        technology = [as_text(body.get("technology"))] if body.get("technology") else []
+        technology += [as_text(t) for t in body.get("technologies") or [] if t]
         for tech in technology:
             match.known(technologies, tech, f"technology of technical asset '{ident}'")
-        tags = [_text(t) for t in body.get("tags") or [] if t]
+        tags = [as_text(t) for t in body.get("tags") or [] if t]
         if body.get("used_as_client_by_human") is True:
             tags.append("human")
         element = Element(id=ident, name=title, kind=kind or "Process",
-                          description=_text(body.get("description")),
+                          description=as_text(body.get("description")),
                           technology=tuple(technology), tags=tuple(tags),
                           public=body.get("internet") if isinstance(body.get("internet"), bool)
                           else None)
         if body.get("out_of_scope") is True:
-            element.out_of_scope = _text(body.get("justification_out_of_scope"))
+            element.out_of_scope = as_text(body.get("justification_out_of_scope"))
         control = match.enum(encryption, body.get("encryption"), f"encryption of '{ident}'")
         if control:
             element.controls.add(control)
@@ -113,10 +110,10 @@ def _links(links: list[tuple[str, str, dict[str, Any]]], model: Model, match: Ma
     authorization = tables.table("threagile", "authorization")
     for source, name, link in links:
         ident = f"{source}>{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}"
-        target = _text(link.get("target"))
+        target = as_text(link.get("target"))
         model.placeholder(target, "Process", f"communication link '{ident}' targets")
         flow = Flow(id=ident, name=name, source=source, target=target,
-                    description=_text(link.get("description")))
+                    description=as_text(link.get("description")))
         for value, table, what in (
             (link.get("protocol"), protocols, "protocol"),
             (link.get("authentication"), authentication, "authentication"),
@@ -139,10 +136,10 @@ def _boundaries(doc: dict[str, Any], model: Model, match: Matcher) -> None:
     types = match.tables.words("threagile", "boundary_types")
     nested: list[tuple[str, str]] = []
     for title, body in _items(doc.get("trust_boundaries"), model, "trust_boundaries"):
-        ident = _text(body.get("id")) or title
+        ident = as_text(body.get("id")) or title
         match.known(types, body.get("type"), f"type of trust boundary '{ident}'")
         model.boundaries[ident] = Boundary(id=ident, name=title,
-                                           description=_text(body.get("description")))
+                                           description=as_text(body.get("description")))
         for member in _ids(body.get("technical_assets_inside")):
             element = model.placeholder(member, "Process", f"trust boundary '{ident}' lists")
             element.boundaries.append(ident)
@@ -159,7 +156,7 @@ def _tracking(doc: dict[str, Any], model: Model, match: Matcher) -> None:
     categories = match.tables.table("threagile", "risk_categories")
     for _title, body in _items(doc.get("individual_risk_categories"), model,
                                "individual_risk_categories"):
-        threat = match.threat(_text(body.get("stride")), _text(body.get("id")))
+        threat = match.threat(as_text(body.get("stride")), as_text(body.get("id")))
         if threat and body.get("id"):
             categories[norm(body["id"])] = threat.removeprefix(KGT)
     decisions = match.tables.table("threagile", "decisions")
@@ -182,6 +179,6 @@ def _tracking(doc: dict[str, Any], model: Model, match: Matcher) -> None:
             ident = f"{risk_id}#{component}" if len(components) > 1 else risk_id
             model.treatments[ident] = Treatment(
                 id=ident, threat=KGT + local, component=component, decision=decision,
-                title=risk_id, rationale=_text(body.get("justification")),
-                owner=_text(body.get("checked_by")) or model.owner,
+                title=risk_id, rationale=as_text(body.get("justification")),
+                owner=as_text(body.get("checked_by")) or model.owner,
             )

@@ -8,14 +8,7 @@ from kg_threat.interop.geometry import Point, in_box, inside_curve
 from kg_threat.interop.matching import Matcher
 from kg_threat.interop.records import Asset, Boundary, Element, Flow, Model, Treatment
 from kg_threat.interop.rules import norm
-
-
-def _text(node: Any) -> str:
-    return "" if node is None else str(node).strip()
-
-
-def _dict(node: Any) -> dict[str, Any]:
-    return node if isinstance(node, dict) else {}
+from kg_threat.interop.tree import as_dict, as_text
 
 
 def _num(node: Any) -> float:
@@ -23,7 +16,7 @@ def _num(node: Any) -> float:
 
 
 def _point(node: Any) -> Point:
-    d = _dict(node)
+    d = as_dict(node)
     return (_num(d.get("x")), _num(d.get("y")))
 
 
@@ -32,32 +25,32 @@ class _Cell:
 
     def __init__(self, raw: dict[str, Any], v2: bool) -> None:
         self.raw = raw
-        self.props = _dict(raw.get("data")) if v2 else raw
+        self.props = as_dict(raw.get("data")) if v2 else raw
         self.v2 = v2
-        self.id = _text(raw.get("id"))
-        self.declared = _text(self.props.get("type") or raw.get("type"))
+        self.id = as_text(raw.get("id"))
+        self.declared = as_text(self.props.get("type") or raw.get("type"))
         self.type = norm(self.declared)
 
     @property
     def name(self) -> str:
-        name = _text(self.props.get("name")) if self.v2 else ""
+        name = as_text(self.props.get("name")) if self.v2 else ""
         if not name:
-            name = _text(_dict(_dict(self.raw.get("attrs")).get("text")).get("text"))
+            name = as_text(as_dict(as_dict(self.raw.get("attrs")).get("text")).get("text"))
         if not name:
             labels = self.raw.get("labels")
             for label in labels if isinstance(labels, list) else []:
-                attrs = _dict(_dict(label).get("attrs"))
+                attrs = as_dict(as_dict(label).get("attrs"))
                 for key in ("label", "text", "labelText"):
-                    name = name or _text(_dict(attrs.get(key)).get("text"))
+                    name = name or as_text(as_dict(attrs.get(key)).get("text"))
         return " ".join(name.split())
 
     def end(self, which: str) -> str | None:
-        end = _dict(self.raw.get(which))
+        end = as_dict(self.raw.get(which))
         ref = end.get("cell") if self.v2 else end.get("id")
-        return _text(ref) or None
+        return as_text(ref) or None
 
     def centre(self) -> Point:
-        (x, y), size = _point(self.raw.get("position")), _dict(self.raw.get("size"))
+        (x, y), size = _point(self.raw.get("position")), as_dict(self.raw.get("size"))
         return (x + _num(size.get("width")) / 2, y + _num(size.get("height")) / 2)
 
     def line(self) -> list[Point]:
@@ -70,14 +63,14 @@ class _Cell:
 
 
 def _cells(doc: dict[str, Any], model: Model) -> list[list[_Cell]]:
-    diagrams = _dict(doc.get("detail")).get("diagrams")
+    diagrams = as_dict(doc.get("detail")).get("diagrams")
     out = []
     for diagram in diagrams if isinstance(diagrams, list) else []:
-        d = _dict(diagram)
+        d = as_dict(diagram)
         v2 = isinstance(d.get("cells"), list)
-        raw = d.get("cells") if v2 else _dict(d.get("diagramJson")).get("cells")
+        raw = d.get("cells") if v2 else as_dict(d.get("diagramJson")).get("cells")
         if not isinstance(raw, list):
-            model.warn(f"diagram '{_text(d.get('title'))}' has no cells; skipped")
+            model.warn(f"diagram '{as_text(d.get('title'))}' has no cells; skipped")
             continue
         out.append([_Cell(c, v2) for c in raw if isinstance(c, dict)])
     return out
@@ -85,16 +78,16 @@ def _cells(doc: dict[str, Any], model: Model) -> list[list[_Cell]]:
 
 def read(doc: dict[str, Any], model: Model, match: Matcher) -> None:
     """Fill ``model`` from a parsed Threat Dragon document (either version)."""
-    summary, detail = _dict(doc.get("summary")), _dict(doc.get("detail"))
-    model.title = _text(summary.get("title"))
-    model.description = _text(summary.get("description"))
-    model.owner = _text(summary.get("owner")) or None
+    summary, detail = as_dict(doc.get("summary")), as_dict(doc.get("detail"))
+    model.title = as_text(summary.get("title"))
+    model.description = as_text(summary.get("description"))
+    model.owner = as_text(summary.get("owner")) or None
     contributors = detail.get("contributors")
     for person in contributors if isinstance(contributors, list) else []:
-        if _text(_dict(person).get("name")):
-            model.stakeholders.append(_text(_dict(person).get("name")))
-    if _text(detail.get("reviewer")):
-        model.stakeholders.append(_text(detail.get("reviewer")))
+        if as_text(as_dict(person).get("name")):
+            model.stakeholders.append(as_text(as_dict(person).get("name")))
+    if as_text(detail.get("reviewer")):
+        model.stakeholders.append(as_text(detail.get("reviewer")))
     for cells in _cells(doc, model):
         _diagram(cells, model, match)
 
@@ -122,9 +115,9 @@ def _diagram(cells: list[_Cell], model: Model, match: Matcher) -> None:
     centres = {c.id: c.centre() for c in cells if c.type in kinds and c.id in model.elements}
     for cell in boundaries:
         model.boundaries[cell.id] = Boundary(id=cell.id, name=cell.name or "trust boundary",
-                                             description=_text(cell.props.get("description")))
+                                             description=as_text(cell.props.get("description")))
         if cell.type == "tm.boundarybox":
-            origin, size = _point(cell.raw.get("position")), _dict(cell.raw.get("size"))
+            origin, size = _point(cell.raw.get("position")), as_dict(cell.raw.get("size"))
             extent = (_num(size.get("width")), _num(size.get("height")))
             members = {i for i, p in centres.items() if in_box(p, origin, extent)}
         else:
@@ -137,9 +130,9 @@ def _element(cell: _Cell, kind: str, model: Model, match: Matcher) -> Element:
     tags = [f"td:{flag}" for flag in ("isALog", "providesAuthentication", "isWebApplication",
                                       "storesCredentials", "isSigned") if cell.flag(flag)]
     element = Element(id=cell.id, name=cell.name or cell.id, kind=kind,
-                      description=_text(cell.props.get("description")), tags=tuple(tags))
+                      description=as_text(cell.props.get("description")), tags=tuple(tags))
     if cell.flag("outOfScope"):
-        element.out_of_scope = _text(cell.props.get("reasonOutOfScope"))
+        element.out_of_scope = as_text(cell.props.get("reasonOutOfScope"))
     if kind == "DataStore" and cell.flag("isEncrypted"):
         element.controls.add("EncryptionAtRest")
     if cell.flag("storesCredentials"):
@@ -165,13 +158,13 @@ def _flow(cell: _Cell, model: Model, match: Matcher) -> None:
                                           kind="ExternalEntity", placeholder=True)
         ends.append(model.placeholder(ref, "Process", f"flow '{cell.id}' names").id)
     flow = Flow(id=cell.id, name=cell.name or cell.id, source=ends[0], target=ends[1],
-                description=_text(cell.props.get("description")))
+                description=as_text(cell.props.get("description")))
     if cell.flag("isEncrypted"):
         flow.controls.add("EncryptionInTransit")
     if cell.flag("isPublicNetwork") and model.elements[ends[1]].kind != "ExternalEntity":
         model.elements[ends[1]].public = True
     if cell.flag("outOfScope"):
-        flow.out_of_scope = _text(cell.props.get("reasonOutOfScope"))
+        flow.out_of_scope = as_text(cell.props.get("reasonOutOfScope"))
     model.flows[cell.id] = flow
     _threats(cell, model, match, flow.controls)
 
@@ -180,21 +173,21 @@ def _threats(cell: _Cell, model: Model, match: Matcher, controls: set[str]) -> N
     decisions = match.tables.table("threat_dragon", "decisions")
     threats = cell.props.get("threats")
     for n, raw in enumerate(threats if isinstance(threats, list) else []):
-        threat = _dict(raw)
-        title, mitigation = _text(threat.get("title")), _text(threat.get("mitigation"))
+        threat = as_dict(raw)
+        title, mitigation = as_text(threat.get("title")), as_text(threat.get("mitigation"))
         decision = match.enum(decisions, threat.get("status"), "threat status")
         if decision is None:
             continue
-        iri = match.threat(_text(threat.get("type")), title, _text(threat.get("description")))
-        ident = _text(threat.get("id")) or _text(threat.get("threatId")) or f"{cell.id}#{n}"
+        iri = match.threat(as_text(threat.get("type")), title, as_text(threat.get("description")))
+        ident = as_text(threat.get("id")) or as_text(threat.get("threatId")) or f"{cell.id}#{n}"
         if iri is None:
             model.warn(f"threat '{title}' on '{cell.id}': no catalog threat matches its type "
-                       f"'{_text(threat.get('type'))}'; its decision is not recorded")
+                       f"'{as_text(threat.get('type'))}'; its decision is not recorded")
             continue
         if decision == "Mitigate":
             controls |= match.controls(mitigation)
         model.treatments[ident] = Treatment(
             id=ident, threat=iri, component=cell.id, decision=decision, title=title,
-            rationale=mitigation or _text(threat.get("description")) or f"{decision} ({title})",
+            rationale=mitigation or as_text(threat.get("description")) or f"{decision} ({title})",
             owner=model.owner,
         )
