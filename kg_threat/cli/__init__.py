@@ -22,12 +22,8 @@ _COMMAND_MODULES = (
     "ontology",  # check-ontology
 )
 
-_registered: list[str] = []
-
-
 def register() -> None:
-    """Import every command module once, so their commands are registered on ``app``."""
+    """Import every command module, so their commands are registered on ``app`` (Python imports
+    a module once, so calling this again registers nothing twice)."""
     for name in _COMMAND_MODULES:
-        if name not in _registered:
-            importlib.import_module(f"kg_threat.cli.{name}")
-            _registered.append(name)
+        importlib.import_module(f"kg_threat.cli.{name}")
