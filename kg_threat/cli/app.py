@@ -31,6 +31,7 @@ def version() -> None:
     from kg_threat import __version__
 
     typer.echo(f"kg-threat {__version__}")
+    typer.echo(f"ontology https://w3id.org/kg-threat/ontology/{__version__}")
 
 
 def _debug_requested(argv: list[str]) -> bool:
