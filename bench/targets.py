@@ -75,34 +75,29 @@ class Check:
 Measure = Callable[[Results], tuple[float, str] | None]
 
 
-def _ratio(stage: str, size: int) -> Measure:
+def _quotient(top: tuple[int, str], bottom: tuple[int, str], digits: int = 2) -> Measure:
+    """The time of run ``top`` (size, stage) over the time of run ``bottom``."""
+
     def measure(results: Results) -> tuple[float, str] | None:
-        found, base = _ok(results, size, stage), _ok(results, size, BASELINE)
-        if found is None or base is None:
-            return None
-        value = found.seconds / base.seconds
-        return value, f"{found.seconds:.2f} s / {base.seconds:.2f} s = {value:.2f}x"
-    return measure
-
-
-def _growth(stage: str, small: int, large: int) -> Measure:
-    def measure(results: Results) -> tuple[float, str] | None:
-        a, b = _ok(results, small, stage), _ok(results, large, stage)
-        if a is None or b is None:
-            return None
-        value = b.seconds / a.seconds
-        return value, f"{b.seconds:.2f} s / {a.seconds:.2f} s = {value:.2f}x"
-    return measure
-
-
-def _speedup(slow: str, fast: str, size: int) -> Measure:
-    def measure(results: Results) -> tuple[float, str] | None:
-        a, b = _ok(results, size, slow), _ok(results, size, fast)
+        a, b = _ok(results, *top), _ok(results, *bottom)
         if a is None or b is None:
             return None
         value = a.seconds / b.seconds
-        return value, f"{a.seconds:.2f} s / {b.seconds:.2f} s = {value:.1f}x"
+        return value, f"{a.seconds:.2f} s / {b.seconds:.2f} s = {value:.{digits}f}x"
+
     return measure
+
+
+def _ratio(stage: str, size: int) -> Measure:
+    return _quotient((size, stage), (size, BASELINE))
+
+
+def _growth(stage: str, small: int, large: int) -> Measure:
+    return _quotient((large, stage), (small, stage))
+
+
+def _speedup(slow: str, fast: str, size: int) -> Measure:
+    return _quotient((size, slow), (size, fast), digits=1)
 
 
 def _peak(stage: str, size: int) -> Measure:
