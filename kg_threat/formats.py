@@ -61,8 +61,10 @@ class _JsonFindings:
 
     def line(self, f: Finding) -> str:
         """The finding's JSON object, with the same bytes as the json module writes."""
-        head = (f.threat, f.id, f.label, f.catalogs, f.categories)
-        tail = (f.likelihood, f.impact, f.risk, f.status, f.controls, f.missing_controls)
+        # Finding is a named tuple: its first five fields are the head, the six after the
+        # component the tail (slicing is one C call; building the keys field by field was not).
+        head: tuple[str, str, str, tuple[str, ...], tuple[str, ...]] = f[:5]
+        tail: tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]] = f[6:12]
         component = f.component
         return (
             (self._heads.get(head) or self._head(head))

@@ -4,9 +4,9 @@ pyshacl is the SHACL engine of record. It runs on a small pyoxigraph store built
 its SPARQL targets and constraints run on pyoxigraph, and no rdflib copy of the system is
 made): the user's system as loaded, the ontology's class hierarchy (so targets follow
 ``rdf:type/rdfs:subClassOf*`` with no RDFS inference), the ontology itself in its named graph
-(to tell defined ``kgt:`` terms from unknown ones), the high and critical findings, and the
-validation date on ``<urn:kg-threat:input>``. The queries that select these are data
-(``shapes/prepare/*.rq``).
+(to tell defined ``kgt:`` terms from unknown ones), the findings the shapes read
+(:func:`findings_for_shapes`), and the validation date on ``<urn:kg-threat:input>``. The
+queries that select these are data (``shapes/prepare/*.rq``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from kg_threat.vocab import ONTOLOGY_GRAPH, SH, XSD
 if TYPE_CHECKING:
     import rdflib
 
+    from kg_threat.model import Finding
     from kg_threat.pipeline import Result
 
 SHAPES: Final = "https://w3id.org/kg-threat/shapes#"
@@ -102,15 +103,34 @@ def validation_store(result: Result, *, today: date) -> ox.Store:
     triples = source.query(_prepare_query("hierarchy.rq"))
     assert isinstance(triples, ox.QueryTriples)
     target.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    # The finding shapes are about high and critical risks only: write just those findings,
-    # straight from the analysis (writing all of them first cost more than the validation).
-    serious = (f for f in result.analysis.findings if f.risk in ("high", "critical"))
-    target.extend(findings_quads(serious, graph=ox.DefaultGraph(), core_only=True))
+    target.extend(findings_quads(findings_for_shapes(result), graph=ox.DefaultGraph(), core_only=True))
     target.add(ox.Quad(
         ox.NamedNode(INPUT_NODE), ox.NamedNode(VALIDATION_DATE),
         ox.Literal(today.isoformat(), datatype=ox.NamedNode(XSD + "date")), ox.DefaultGraph(),
     ))
     return target
+
+
+def findings_for_shapes(result: Result) -> list[Finding]:
+    """The findings the shapes read (``shapes/findings.ttl``, ``shapes/treatments.ttl``),
+    straight from the analysis rather than all of them written as RDF first:
+
+    * per component, its first unmitigated high or critical finding: the shape asks whether a
+      component has one (at 10,000 components that is 27,000 findings instead of 360,000);
+    * every critical finding of a (threat, component) pair that a treatment names.
+    """
+    named = {(t.threat, t.component) for t in result.facts.treatments}
+    chosen: list[Finding] = []
+    flagged: set[str] = set()
+    for f in result.analysis.findings:
+        if f.risk not in ("high", "critical"):
+            continue
+        first_unmitigated = f.status == "unmitigated" and f.component not in flagged
+        if first_unmitigated:
+            flagged.add(f.component)
+        if first_unmitigated or (f.risk == "critical" and (f.threat, f.component) in named):
+            chosen.append(f)
+    return chosen
 
 
 @cache
@@ -133,6 +153,7 @@ def run_shacl(data: ox.Store, shapes: rdflib.Graph) -> ValidationReport:
     targets) on, the data in a pyoxigraph store (not copied, not changed)."""
     import pyshacl
     import rdflib
+    from pyshacl.errors import ReportableRuntimeError
     from pyshacl.graph_abstraction import OxigraphDataGraph
 
     class StoreGraph(OxigraphDataGraph):
@@ -142,17 +163,27 @@ def run_shacl(data: ox.Store, shapes: rdflib.Graph) -> ValidationReport:
         def __bool__(self) -> bool:
             return True
 
-    _conforms, report, _text = pyshacl.validate(
-        StoreGraph(data),
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        inplace=True,
-        abort_on_first=False,
-        allow_infos=False,
-        allow_warnings=False,
-    )
-    if not isinstance(report, rdflib.Graph):  # pyshacl's ValidationFailure: broken shapes
+    class GraphOnlyValidator(pyshacl.Validator):
+        """pyshacl's validator, without the text report: pyshacl appends each result's text
+        to one string, quadratic in the results (at 10,000 components, 27,000 warnings, that
+        text took longer than the validation). Only the report graph is read here."""
+
+        @classmethod
+        def create_validation_report(cls, sg: Any, conforms: bool, results: list[Any]) -> Any:
+            return super().create_validation_report(sg, conforms, [("", *r[1:]) for r in results])
+
+    try:
+        _conforms, report, _text = GraphOnlyValidator(
+            StoreGraph(data),
+            shacl_graph=shapes,
+            options={
+                "inference": "none", "advanced": True, "inplace": True, "abort_on_first": False,
+                "allow_infos": False, "allow_warnings": False,
+            },
+        ).run()  # type: ignore[no-untyped-call]
+    except ReportableRuntimeError as exc:  # broken shapes
+        raise InputError(f"the SHACL shapes cannot be used: {exc}") from None
+    if not isinstance(report, rdflib.Graph):
         raise InputError(f"the SHACL shapes cannot be used: {report}")
     return report_from_graph(report)
 

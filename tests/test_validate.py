@@ -159,6 +159,42 @@ def test_accepted_critical_risk_needs_recent_evidence(
         assert r.shape == KGTS + "CriticalTreatmentShape"
 
 
+def test_shapes_see_the_same_results_with_one_finding_per_flagged_component() -> None:
+    """validate writes only the findings the shapes read (one unmitigated high or critical
+    finding per component, and the critical findings a treatment names); writing every high
+    and critical finding instead gives the same results."""
+    import pyoxigraph as ox
+
+    from kg_threat.findings_rdf import findings_quads
+    from kg_threat.validate import findings_for_shapes, load_shapes, run_shacl, validation_store
+
+    for extra in ((), (fixture("critical-fail"),)):
+        result = pipeline.run([str(EXAMPLE), *map(str, extra)], pipeline.Options())
+        chosen = findings_for_shapes(result)
+        serious = [f for f in result.analysis.findings if f.risk in ("high", "critical")]
+        flagged = {f.component for f in serious if f.status == "unmitigated"}
+        assert len(chosen) < len(serious)
+        assert flagged == {f.component for f in chosen if f.status == "unmitigated"}
+        store = validation_store(result, today=TODAY)
+        store.extend(findings_quads(serious, graph=ox.DefaultGraph(), core_only=True))
+        assert run_shacl(store, load_shapes()) == validate(result, today=TODAY)
+
+
+def test_unusable_shapes_are_an_input_error(tmp_path: Path) -> None:
+    from kg_threat.errors import InputError
+    from kg_threat.validate import load_shapes, run_shacl, validation_store
+
+    broken = tmp_path / "broken-shapes.ttl"
+    broken.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:s> a sh:PropertyShape ; sh:targetNode <urn:x> ; sh:minCount 1 .\n",  # no sh:path
+        encoding="utf-8",
+    )
+    result = pipeline.run([str(EXAMPLE)], pipeline.Options())
+    with pytest.raises(InputError, match="the SHACL shapes cannot be used"):
+        run_shacl(validation_store(result, today=TODAY), load_shapes([broken]))
+
+
 def test_example_has_no_violations() -> None:
     report = check(EXAMPLE)
     assert report.conforms
