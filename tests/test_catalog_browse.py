@@ -88,7 +88,7 @@ def test_show_owasp_crosswalks_with_provenance(catalog: Catalog) -> None:
     assert categories == {("AdversarialExample", "ours"), ("Tampering", "ours"),
                           ("ElevationOfPrivilege", "ours")}
     applies = [k.iri.rsplit("#", 1)[1] for k in detail.relations["applies_to"]]
-    assert applies == ["LLMComponent"]
+    assert applies == ["LLMSystem"]
 
 
 def test_show_case_study_procedure_in_order(catalog: Catalog) -> None:

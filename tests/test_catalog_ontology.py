@@ -121,8 +121,7 @@ def test_owasp_applicability(store: ox.Store) -> None:
             K + "InferenceEndpoint"}
         assert objects(store, ml, K + "appliesTo") == expected, ml
         llm = objects(store, OW + f"LLM{i:02d}", K + "appliesTo")
-        assert llm <= {K + "LLMComponent", K + "ToolUsingLLMComponent",
-                       K + "RetrievalAugmentedLLMComponent"}
+        assert llm <= {K + "LLMSystem", K + "ToolUsingAgent", K + "RAGSystem"}
         assert len(llm) == 1
 
 

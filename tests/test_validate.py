@@ -96,6 +96,20 @@ def test_unknown_kgt_term_is_named() -> None:
     assert of_shapes(check(fixture("unknown-term-pass")), "UnknownTermShape") == []
 
 
+def test_deprecated_kgt_term_warns_with_its_replacement() -> None:
+    found = of_shapes(check(fixture("deprecated-term-fail")), "DeprecatedTermShape")
+    assert [(r.severity, r.focus, r.value) for r in found] == [
+        ("Warning", EX + "MyAssistant", KGT + "RetrievalAugmentedLLMComponent"),
+        ("Warning", EX + "bot", KGT + "LLMComponent"),
+    ]
+    assert found[1].message == (
+        f"Deprecated term {KGT}LLMComponent, replaced by {KGT}LLMSystem: use the replacement "
+        "(it means the same), or drop the term."
+    )
+    assert of_shapes(check(fixture("unknown-term-pass")), "DeprecatedTermShape") == []
+    assert of_shapes(check(EXAMPLE), "DeprecatedTermShape") == []
+
+
 def test_unscoped_asset_warns() -> None:
     found = of_shapes(check(fixture("unscoped-fail")), "UnscopedAssetShape")
     assert brief(found) == [("Warning", EX + "stray", None, "UnscopedAssetShape")]
