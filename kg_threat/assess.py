@@ -71,9 +71,18 @@ class SystemFacts:
     exclusions: frozenset[str] = frozenset()
 
 
+Query = Callable[[str], list[ox.QuerySolution]]
+"""Runs the text of a SELECT over the analysed graphs (a local store, or a remote one)."""
+
+
 def find_adversary(store: ox.Store) -> Adversary:
     """The adversary a threat model assumes (else the only one described), or the strongest."""
-    rows = select(store, engine_query("adversaries"))
+    return adversary_from(lambda text: select(store, text))
+
+
+def adversary_from(query: Query) -> Adversary:
+    """:func:`find_adversary` over any graphs ``query`` reads."""
+    rows = query(engine_query("adversaries"))
     if not rows:
         return Adversary(None)
     first = _value(rows[0]["adversary"])
@@ -83,10 +92,16 @@ def find_adversary(store: ox.Store) -> Adversary:
 
 
 def read_system(store: ox.Store, adversary: Adversary) -> SystemFacts:
-    systems = [_value(r["system"]) for r in select(store, engine_query("systems"))]
+    """The facts of the system in ``store`` that the assessment needs."""
+    return system_facts(lambda text: select(store, text), adversary)
+
+
+def system_facts(query: Query, adversary: Adversary) -> SystemFacts:
+    """:func:`read_system` over any graphs ``query`` reads."""
+    systems = [_value(r["system"]) for r in query(engine_query("systems"))]
     labels: dict[str, str] = {}
     controls: dict[str, set[str]] = defaultdict(set)
-    for row in select(store, engine_query("components")):
+    for row in query(engine_query("components")):
         component = _value(row["component"])
         if row["label"] is not None:
             labels.setdefault(component, _value(row["label"]))
@@ -94,9 +109,9 @@ def read_system(store: ox.Store, adversary: Adversary) -> SystemFacts:
             controls[component].add(_value(row["control"]))
     treatments = tuple(
         Treatment(_value(r["treatment"]), _value(r["threat"]), _value(r["component"]), _value(r["decision"]))
-        for r in select(store, engine_query("treatments"))
+        for r in query(engine_query("treatments"))
     )
-    exclusions = frozenset(_value(r["excluded"]) for r in select(store, engine_query("exclusions")))
+    exclusions = frozenset(_value(r["excluded"]) for r in query(engine_query("exclusions")))
     return SystemFacts(
         system=systems[0] if systems else None,
         adversary=adversary,

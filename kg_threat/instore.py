@@ -10,9 +10,11 @@ the local engine runs (:mod:`kg_threat.instore_sparql` does the translation):
 3. update requests, one per operation, rewrite the working graphs of the system graph: the
    derivation rules (``reason.rule_files``) write into the inferred graph, the target-class
    steps (``rules.plan``) into the scratch graph, ``queries/instore/findings.rq`` into the
-   findings graph; the working graphs are dropped first and the scratch graph at the end. A
-   run that fails half-way leaves them incomplete (never the system graph): run it again;
-4. the findings are read back (``queries/instore/pairs.rq``).
+   findings graph; the working graphs are dropped first. A run that fails half-way leaves
+   them incomplete (never the system graph): run it again;
+4. the memberships are read from the scratch graph and assessed here, with the facts the
+   assessment needs (:mod:`kg_threat.instore_assess`); the scratch graph is dropped;
+5. the findings the store holds are read back (``queries/instore/pairs.rq``).
 
 The system graph is only read. Working graphs, per system graph ``G`` (``H`` = the first 32
 hex digits of SHA-256 of ``G``): ``urn:kg-threat:inferred:H``, ``urn:kg-threat:scratch:H``
@@ -23,17 +25,17 @@ drops and rewrites them, so it leaves the same store.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final, TextIO
+from typing import Final
 
 import pyoxigraph as ox
 from SPARQLWrapper import GET, JSON, SELECT, SPARQLWrapper
 
-from kg_threat import __version__, instore_sparql, load, push, reason
+from kg_threat import __version__, instore_assess, instore_sparql, load, push, reason
 from kg_threat.errors import InputError, RemoteError
+from kg_threat.model import Analysis
 from kg_threat.remote import update
 from kg_threat.resources import data_dir
 from kg_threat.rules import plan
@@ -41,10 +43,6 @@ from kg_threat.sparql_http import RemoteOptions, send
 from kg_threat.terms import endpoint_url, iri, redact
 from kg_threat.vocab import ONTOLOGY_GRAPH, PROV, RDF
 
-NOTE: Final = (
-    "in-store analysis: the applicable threats, computed inside the store; likelihood, "
-    "impact, risk and status are assessed by a local analyze of the same graph"
-)
 _ACCEPT: Final = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 
 
@@ -105,6 +103,7 @@ class InStoreResult:
     adversary: str | None
     ontology_uploaded: bool
     findings: tuple[InStoreFinding, ...] = field(default=())
+    analysis: Analysis | None = None  # the assessed findings, as ``analyze`` prints them
 
     def pairs(self) -> set[tuple[str, str]]:
         """The (threat IRI, component IRI) pairs found."""
@@ -206,7 +205,6 @@ def updates(graphs: Graphs, adversary: ox.NamedNode | None, ontology: ox.Store) 
     for step in plan(index, reason.target_classes(index)):
         ops.append(t.step_update(step.query, step.cls, graphs.scratch, step_reads, named))
     ops.append(t.rule_update(instore_query("findings"), graphs.findings, [graphs.scratch], named))
-    ops.append(t.Operation(f"DROP SILENT GRAPH {graphs.scratch}"))
     return ops
 
 
@@ -246,21 +244,27 @@ def analyze_in_store(
     # in one request 80 s, a MOVE from a staging graph 64 s, the INSERT alone 20 s).
     for op in updates(graphs, adversary, ontology.store):
         update(target, str(op), opts)
+    try:
+        analysis = instore_assess.assess_in_store(
+            lambda text: _select(endpoint, text, [graphs.scratch], opts),
+            lambda text: _select(endpoint, text, [graphs.system, graphs.inferred, graphs.ontology], opts),
+            bundled_ontology(),
+        )
+    finally:
+        update(target, f"DROP SILENT GRAPH {graphs.scratch}", opts)
     findings = read_findings(endpoint, graphs, opts)
-    return InStoreResult(graphs, adversary.value if adversary else None, uploaded, findings)
+    return InStoreResult(graphs, adversary.value if adversary else None, uploaded, findings, analysis)
 
 
-def write_json(result: InStoreResult, stream: TextIO) -> None:
-    """The in-store findings as one JSON object (not the assessed findings of ``analyze``)."""
+def bundled_ontology() -> ox.Store:
+    """A store holding the bundled ontology in its named graph, as a local analysis has it."""
+    store = ox.Store()
+    load.load_ontology(store)
+    return store
+
+
+def describe(result: InStoreResult) -> str:
+    """One line on where the run wrote, for standard error."""
     g = result.graphs
-    doc = {
-        "system_graph": g.system.value,
-        "findings_graph": g.findings.value,
-        "inferred_graph": g.inferred.value,
-        "adversary": result.adversary,
-        "assessed": False,
-        "note": NOTE,
-        "findings": [f.to_json() for f in result.findings],
-    }
-    json.dump(doc, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    return (f"in-store analysis of {g.system.value}: {len(result.findings)} findings written to "
+            f"{g.findings.value}, inferences to {g.inferred.value}")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
 import subprocess
 import sys
 from collections import defaultdict
@@ -80,7 +80,10 @@ def test_example_same_pairs_as_local(sparql_server: SparqlServer, example: Path,
     expected = local_pairs(example)
     assert expected
     assert result.pairs() == expected
-    assert result.adversary == pipeline.run([str(example)]).analysis.adversary
+    local = pipeline.run([str(example)]).analysis
+    assert result.adversary == local.adversary
+    # assessed as locally: levels, risk, status, controls (the sources are the file, or the graph)
+    assert result.analysis == dataclasses.replace(local, sources=())
 
 
 def test_findings_graph_holds_stable_findings(sparql_server: SparqlServer, example: Path, graph_iri: str) -> None:
@@ -135,6 +138,8 @@ def test_generated_estate_same_pairs_as_local(
     expected = local_pairs(estate)
     assert len(expected) > 1000
     assert result.pairs() == expected
+    assert result.analysis is not None
+    assert result.analysis.findings == pipeline.run([str(estate)]).analysis.findings
     assert len(graph_triples(sparql_server, graph_iri)) == count
 
 
@@ -147,30 +152,36 @@ def test_pushed_graph_gives_the_same_pairs(sparql_server: SparqlServer, example:
     assert run(sparql_server, graph_iri).pairs() == local_pairs(example)
 
 
-def test_cli_prints_the_findings(
+def test_cli_prints_the_assessed_findings_as_analyze_does(
     sparql_server: SparqlServer, example: Path, graph_iri: str, cli: Callable[..., Any]
 ) -> None:
     upload(sparql_server, example, graph_iri)
-    done = cli("analyze", "--endpoint", sparql_server.query, "--update-endpoint", sparql_server.update,
-               "--graph", graph_iri, "--in-store", "--format", "json")
+    args = ("--endpoint", sparql_server.query, "--update-endpoint", sparql_server.update, "--graph", graph_iri,
+            "--in-store")
+    local = cli("analyze", example, "--format", "json")
+    done = cli("analyze", *args, "--format", "json")
     assert done.code == 0, done.stderr
-    doc = json.loads(done.stdout)
-    assert doc["assessed"] is False
-    assert doc["system_graph"] == graph_iri
-    assert {(f["threat"], f["component"]) for f in doc["findings"]} == local_pairs(example)
+    assert done.stdout == local.stdout  # the same bytes as a local analysis of the file
+    assert f"in-store analysis of {graph_iri}: " in done.stderr
+    assert "findings written to urn:kg-threat:findings:" in done.stderr
+    gate = cli("analyze", *args, "--format", "csv", "--fail-on", "critical", "--quiet")
+    assert gate.code == 1
+    assert gate.stdout == cli("analyze", example, "--format", "csv").stdout
+    assert "in-store analysis of" not in gate.stderr  # --quiet
+    assert "unmitigated finding(s) at critical risk or more" in gate.stderr
 
 
 # -- errors and the translation (no store needed) ------------------------------------------
 
 
-def test_cli_needs_a_graph_and_json(cli: Callable[..., Any]) -> None:
+def test_cli_needs_a_graph_and_a_known_format(cli: Callable[..., Any]) -> None:
     done = cli("analyze", "--endpoint", "http://127.0.0.1:9/query", "--in-store")
     assert done.code == 2
     assert "--in-store needs --endpoint URL and --graph IRI" in done.stderr
     done = cli("analyze", "--endpoint", "http://127.0.0.1:9/query", "--graph", "http://ex/g", "--in-store",
-               "--format", "csv")
+               "--format", "xml")
     assert done.code == 2
-    assert "--in-store prints json" in done.stderr
+    assert "unknown format 'xml'" in done.stderr
 
 
 @pytest.mark.parametrize("bad", ["http://ex/a b", "http://ex/a>} ; DROP ALL ; <x", "relative"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,9 @@ from kg_threat.cli.options import (
     pipeline_options,
     run_system,
 )
+
+if TYPE_CHECKING:
+    from kg_threat.model import Analysis
 
 Format = Annotated[
     str | None,
@@ -83,43 +86,46 @@ def analyze(
     from kg_threat.checks import enforce_fail_on, parse_fail_on
     from kg_threat.formats import writer_for
 
-    if in_store:
-        _analyze_in_store(endpoint, update_endpoint, graph, findings_graph, fmt, output, timeout, files)
-        return
     chosen = _default_format(fmt)
     threshold = parse_fail_on(fail_on)
-    result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
-                        max_input_size=max_input_size, input_format=input_format, writes=[output])
+    if in_store:
+        analysis = _analyze_in_store(endpoint, update_endpoint, graph, findings_graph, output, timeout, files,
+                                     quiet)
+    else:
+        analysis = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout,
+                              quiet=quiet, max_input_size=max_input_size, input_format=input_format,
+                              writes=[output]).analysis
     if chosen == "ttl":
         from kg_threat.findings_rdf import write_turtle
 
-        out.write(output, lambda s: write_turtle(result.analysis, s))
+        out.write(output, lambda s: write_turtle(analysis, s))
     else:
         writer = writer_for(chosen)
-        out.write(output, lambda s: writer(result.analysis, s))
-    enforce_fail_on(result.analysis, threshold)
+        out.write(output, lambda s: writer(analysis, s))
+    enforce_fail_on(analysis, threshold)
 
 
 def _analyze_in_store(
     endpoint: str | None, update_endpoint: str | None, graph: str | None, findings_graph: str | None,
-    fmt: str | None, output: Path | None, timeout: float | None, files: list[str] | None,
-) -> None:
+    output: Path | None, timeout: float | None, files: list[str] | None, quiet: bool,
+) -> Analysis:
     import os
+    import sys
 
-    from kg_threat import output as out
     from kg_threat.errors import InputError
-    from kg_threat.instore import analyze_in_store, write_json
+    from kg_threat.instore import analyze_in_store, describe
     from kg_threat.sparql_http import RemoteOptions, auth_from_env
 
     if not endpoint or not graph or files:
         raise InputError("--in-store needs --endpoint URL and --graph IRI (and no files)")
-    if fmt not in (None, "json"):
-        raise InputError("--in-store prints json only (the findings the store holds, unassessed)")
     guard_io(writes=[output], hosts=[endpoint, update_endpoint])
     options = RemoteOptions(auth=auth_from_env(os.environ)).given(timeout)
     result = analyze_in_store(endpoint, graph, update_endpoint=update_endpoint, findings_graph=findings_graph,
                               options=options)
-    out.write(output, lambda s: write_json(result, s))
+    if not quiet:
+        print(f"kg-threat: {describe(result)}", file=sys.stderr)
+    assert result.analysis is not None
+    return result.analysis
 
 
 @app.command()
