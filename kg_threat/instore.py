@@ -1,7 +1,8 @@
 """In-store analysis: the applicability rules run as SPARQL Update inside a remote store.
 
-Nothing of the system is read out of the store. The steps, all generated from the sources
-the local engine runs (:mod:`kg_threat.instore_sparql` does the translation):
+The system is never copied out of the store: only the answers the assessment needs are read.
+The steps, all generated from the sources the local engine runs (:mod:`kg_threat.instore_sparql`
+does the translation):
 
 1. the bundled ontology is uploaded into ``urn:kg-threat:graph:ontology`` with the code of
    ``kg-threat push`` (chunked, all or nothing), unless the store already holds exactly these

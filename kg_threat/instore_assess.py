@@ -4,7 +4,7 @@ The store has computed which target classes each component belongs to (its scrat
 This step reads those memberships back, with the facts the assessment needs (the adversary,
 the system, labels, controls, treatments, exclusions: the engine's own queries, run on the
 store), and assesses them with the bundled ontology's knowledge, as a local analysis does.
-The system's own triples are not read.
+The system is never copied out of the store, only these answers.
 """
 
 from __future__ import annotations
