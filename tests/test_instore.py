@@ -31,13 +31,12 @@ ADVERSARY = ox.NamedNode("http://example.org/shop#adversary")
 
 
 def upload(server: SparqlServer, path: Path, graph: str) -> int:
-    """Put the triples of a Turtle file into ``graph`` as a plain client would."""
-    if server.kind == "virtuoso":
-        pytest.xfail("Virtuoso refuses rule 01-type-closure.rq: 'rdfs:subClassOf+' with neither end bound "
-                     "(transitive derived table)")
+    """Put the triples of a Turtle file into ``graph`` as a plain client would (in requests of
+    2,000 triples: Virtuoso's SPARQL compiler refuses much larger ones)."""
     triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-    body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-    sparql_update(server, f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+    for start in range(0, len(triples), 2_000):
+        body = (ox.serialize(triples[start:start + 2_000], format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        sparql_update(server, f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
     return len(set(triples))
 
 
@@ -133,6 +132,9 @@ def test_system_and_other_graphs_untouched_and_rerun_is_stable(
 def test_generated_estate_same_pairs_as_local(
     sparql_server: SparqlServer, estate: Path, graph_iri: str
 ) -> None:
+    if sparql_server.kind == "virtuoso":
+        pytest.xfail("Virtuoso's transitive paths exceed its fixed 1 GB transitive temp memory at 1,000 "
+                     "components (openlink/virtuoso-opensource#397); the example runs")
     count = upload(sparql_server, estate, graph_iri)
     result = run(sparql_server, graph_iri)
     expected = local_pairs(estate)
@@ -146,8 +148,6 @@ def test_generated_estate_same_pairs_as_local(
 def test_pushed_graph_gives_the_same_pairs(sparql_server: SparqlServer, example: Path, graph_iri: str) -> None:
     from kg_threat import push
 
-    if sparql_server.kind == "virtuoso":
-        upload(sparql_server, example, graph_iri)  # xfails, as above
     push.push(pipeline.run([str(example)]), sparql_server.query, graph_iri, update_endpoint=sparql_server.update)
     assert run(sparql_server, graph_iri).pairs() == local_pairs(example)
 

@@ -72,6 +72,15 @@ def test_user_subclass_gets_the_threats_of_its_kind(data_dir: Path) -> None:
     assert {"ModelStealing", "AdversarialExample", "ModelDrift", "Spoofing", "Tampering"} <= ids
 
 
+def test_user_subproperty_counts_as_its_super_property(data_dir: Path) -> None:
+    result = pipeline.run([str(data_dir / "engine" / "subproperty.ttl")])
+    ids: dict[str, set[str]] = {}
+    for f in result.analysis.findings:
+        ids.setdefault(f.component.rsplit("#", 1)[1], set()).add(f.id)
+    assert ids["lake"] == ids["direct"]
+    assert {"AML.T0007", "AML.T0059"} <= ids["lake"] - ids["plain"]  # threats to stored training data
+
+
 def test_no_system_is_not_an_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty.ttl"
     empty.write_text("@prefix : <https://example.org/> .\n:a :b :c .\n")
