@@ -111,6 +111,22 @@ def test_every_crosswalk_triple_has_its_provenance(store: ox.Store) -> None:
     assert len(published) == 15
 
 
+def test_every_system_dependent_atlas_technique_applies_somewhere(store: ox.Store, shared: Path) -> None:
+    """Techniques outside the attacker's own preparation (Reconnaissance, Resource Development)
+    all have target classes: none can be left out of the findings by an oversight."""
+    data = yaml.safe_load((shared / "catalogs" / "atlas" / "ATLAS.yaml").read_text(encoding="utf-8"))
+    tactics = {t["id"]: set(t.get("tactics", [])) for m in data["matrices"] for t in m["techniques"]}
+    preparation = {"AML.TA0002", "AML.TA0003"}
+    unmapped = []
+    for ident, own in sorted(tactics.items()):
+        own = own or tactics.get(".".join(ident.split(".")[:2]), set())
+        if own and own <= preparation:
+            continue
+        if not objects(store, A + ident, K + "appliesTo"):
+            unmapped.append(ident)
+    assert unmapped == []
+
+
 def test_owasp_applicability(store: ox.Store) -> None:
     for i in range(1, 11):
         ml = OW + f"ML{i:02d}"
