@@ -75,6 +75,18 @@ def report_from_results(results: Iterable[Sequence[Any]]) -> ValidationReport:
     ``sh:resultPath`` is a SHACL path, read from the graph it comes with (the shapes graph);
     any other blank node is written ``_:id``."""
     from rdflib import BNode
+    from rdflib import Literal as RdfLiteral
+
+    def term(node: Any) -> str | None:
+        """An IRI or literal as its string, a blank node as ``_:id``."""
+        if node is None:
+            return None
+        return "_:" + str(node) if isinstance(node, BNode) else str(node)
+
+    def datatype(node: Any) -> str | None:
+        if isinstance(node, RdfLiteral):
+            return XSD + "string" if node.language or node.datatype is None else str(node.datatype)
+        return None
 
     found: list[ValidationResult] = []
     for _text, node, triples in results:
@@ -82,39 +94,31 @@ def report_from_results(results: Iterable[Sequence[Any]]) -> ValidationReport:
         messages: set[str] = set()
         path_graph: Any = None
         for subject, predicate, obj in triples:
-            if subject != node:  # the details of a nested result (sh:node, sh:qualifiedValueShape)
+            if subject is not node and subject != node:  # a nested result's details
                 continue
-            graph, term = obj if isinstance(obj, tuple) else (None, obj)
-            name = str(predicate).removeprefix(SH)
+            graph, value = obj if isinstance(obj, tuple) else (None, obj)
+            name = str.removeprefix(predicate, SH)
             if name == "resultMessage":
-                messages.add(str(term))
+                messages.add(str(value))
                 continue
-            terms[name] = term
+            terms[name] = value
             if name == "resultPath":
                 path_graph = graph
         path = terms.get("resultPath")
         value = terms.get("value")
         found.append(ValidationResult(
-            severity=_severity(_term(terms.get("resultSeverity")) or ""),
-            focus=_term(terms.get("focusNode")) or "",
-            path=_path(path_graph, path) if isinstance(path, BNode) and path_graph is not None else _term(path),
-            value=_term(value),
+            severity=_severity(term(terms.get("resultSeverity")) or ""),
+            focus=term(terms.get("focusNode")) or "",
+            path=_path(path_graph, path) if isinstance(path, BNode) and path_graph is not None else term(path),
+            value=term(value),
             message=" ".join(sorted(messages)),
-            shape=_term(terms.get("sourceShape")) or "",
-            constraint=_term(terms.get("sourceConstraintComponent")) or "",
-            value_datatype=_datatype(value),
+            shape=term(terms.get("sourceShape")) or "",
+            constraint=term(terms.get("sourceConstraintComponent")) or "",
+            value_datatype=datatype(value),
             path_is_iri=not isinstance(path, BNode),
         ))
     found.sort(key=ValidationResult.sort_key)
     return ValidationReport(tuple(found))
-
-
-def _datatype(node: Any) -> str | None:
-    from rdflib import Literal
-
-    if isinstance(node, Literal):
-        return XSD + "string" if node.language or node.datatype is None else str(node.datatype)
-    return None
 
 
 def _severity(iri: str) -> Severity:
@@ -124,15 +128,6 @@ def _severity(iri: str) -> Severity:
     if local == "Info":
         return "Info"
     return "Violation"
-
-
-def _term(node: Any) -> str | None:
-    """An IRI or literal as its string, a blank node as ``_:id``."""
-    from rdflib import BNode
-
-    if node is None:
-        return None
-    return "_:" + str(node) if isinstance(node, BNode) else str(node)
 
 
 def _path(graph: rdflib.Graph, node: Any) -> str:

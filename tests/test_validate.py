@@ -209,6 +209,17 @@ def test_unusable_shapes_are_an_input_error(tmp_path: Path) -> None:
         run_shacl(validation_store(result, today=TODAY), load_shapes([broken]))
 
 
+def test_pyshacl_is_left_as_found() -> None:
+    """validate skips pyshacl's per-result text only while it runs: the method is restored
+    afterwards, and the results still carry their messages."""
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    original = ConstraintComponent.make_v_result_description
+    report = check(fixture("base"))
+    assert report.results and all(r.message for r in report.results)
+    assert ConstraintComponent.make_v_result_description is original
+
+
 def test_example_has_no_violations() -> None:
     report = check(EXAMPLE)
     assert report.conforms
