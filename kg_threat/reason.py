@@ -56,17 +56,35 @@ def derive(store: ox.Store, adversary: str | None) -> int:
         {ox.Variable("adversary"): ox.NamedNode(adversary)} if adversary else None
     )
     for path in rule_files(adversary is not None):
-        triples = store.query(
-            path.read_text(encoding="utf-8"),
-            use_default_graph_as_union=True,
-            # by convention only the *.declared.rq variants take the $adversary parameter
-            substitutions=bindings if path.name.endswith(".declared.rq") else None,
-        )
+        query = path.read_text(encoding="utf-8")
+        # by convention only the *.declared.rq variants take the $adversary parameter
+        subs = bindings if path.name.endswith(".declared.rq") else None
+        triples = store.query(query, use_default_graph_as_union=True, substitutions=subs)
         assert isinstance(triples, ox.QueryTriples)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in triples]
-        store.extend(quads)
-        added += len(quads)
+        added += _add_inferred(store, triples, query, subs)
     return added
+
+
+def _add_inferred(
+    store: ox.Store,
+    triples: ox.QueryTriples,
+    query: str,
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None,
+) -> int:
+    """Write a rule's triples to the inferred graph. They go through N-Triples, serialised
+    and parsed natively, with no Python object per triple (measured at 10,000 components:
+    1.75 s -> 1.42 s for all rules). A parser gives blank nodes new labels, so a result
+    with a blank node is written term by term instead (the query runs again)."""
+    text = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
+    assert text is not None
+    if b"_:" not in text:  # "_:" inside a literal only costs the slower route
+        store.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=_INFERRED)
+        return text.count(b"\n")
+    again = store.query(query, use_default_graph_as_union=True, substitutions=subs)
+    assert isinstance(again, ox.QueryTriples)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in again]
+    store.extend(quads)
+    return len(quads)
 
 
 @dataclass(frozen=True)

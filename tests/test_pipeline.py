@@ -88,3 +88,32 @@ def test_no_system_is_not_an_error(tmp_path: Path) -> None:
     assert result.analysis.system is None
     assert result.analysis.findings == ()
     assert result.analysis.assumed_strongest_adversary
+
+
+def test_blank_node_flows_keep_their_inferences(tmp_path: Path) -> None:
+    """Rule results that name a blank node are written with that same node: two flows written
+    as blank nodes change no finding of the components they connect."""
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "examples" / "fraud-scoring.ttl").read_text(encoding="utf-8")
+    flow_f3 = ":f3 a kgt:DataFlow ; kgt:from :lake ; kgt:to :training ; kgt:carries :transactions ."
+    flow_f4 = ":f4 a kgt:DataFlow ; kgt:from :training ; kgt:to :registry ; kgt:carries :fraudModel ."
+    assert flow_f3 in text and flow_f4 in text
+    text = text.replace(flow_f3, "_" + flow_f3).replace(flow_f4, "[ " + flow_f4[4:-2] + " ] .")
+    blank = tmp_path / "blank-flows.ttl"
+    blank.write_text(text.replace(" :f3, :f4,", ""), encoding="utf-8")
+
+    def on_components(found: tuple[Finding, ...]) -> list[tuple[str, str, str, str]]:
+        return [(f.id, f.component, f.risk, f.status) for f in found
+                if f.component.startswith(EX) and f.component not in (EX + "f3", EX + "f4")]
+
+    named = pipeline.run([str(root / "examples" / "fraud-scoring.ttl")]).analysis.findings
+    result = pipeline.run([str(blank)])
+    blank_findings = result.analysis.findings
+    assert on_components(blank_findings) == on_components(named)
+    inferred = result.store.query(
+        "PREFIX kgt: <https://w3id.org/kg-threat/ontology#> "
+        "SELECT ?flow WHERE { ?flow kgt:from ?a . "
+        "GRAPH <urn:kg-threat:graph:inferred> { ?flow a kgt:DiagramElement } FILTER isBlank(?flow) }",
+    )
+    assert len(list(inferred)) == 2  # the type closure reached the same two blank nodes
+    assert {f.component for f in blank_findings} < {f.component for f in named}
