@@ -80,6 +80,9 @@ class Step:
     # Whether later steps read this class's members back (``?x a <cls>``): only then must they
     # be written where those steps can see them.
     referenced: bool = True
+    # The classes whose members this step reads back: their steps come earlier in the plan and
+    # must be finished (written) before this one starts.
+    needs: frozenset[str] = frozenset()
 
 
 class Compiler:
@@ -97,6 +100,7 @@ class Compiler:
         self._planned: dict[str, str] = {}
         self.steps: list[Step] = []
         self.referenced: set[str] = set()
+        self._reading: list[set[str]] = []  # per step being built: the classes it reads back
 
     def _fresh(self) -> str:
         self._counter += 1
@@ -115,6 +119,7 @@ class Compiler:
         definition: Term | None = expression
         if isinstance(expression, ox.NamedNode):
             definition = idx.one(expression, OWL + "equivalentClass")
+        self._reading.append(set())
         if definition is None:
             body = f"?member a <{iri}> ."
         else:
@@ -124,9 +129,17 @@ class Compiler:
                 body = " UNION ".join("{ " + (b or "?member a ?anyType .") + " }" for b in branches)
             else:
                 body = self.pattern(definition, "?member")
+        needs = frozenset(self._reading.pop())
         if not body:
             raise OntologyError(f"class {iri} would match everything")
-        self.steps.append(Step(iri, f"SELECT DISTINCT ?member WHERE {{ {body} }}"))
+        self.steps.append(Step(iri, f"SELECT DISTINCT ?member WHERE {{ {body} }}", needs=needs))
+        return iri
+
+    def _reads(self, iri: str) -> str:
+        """The step being built reads back the members of ``iri``."""
+        self.referenced.add(iri)
+        if self._reading:
+            self._reading[-1].add(iri)
         return iri
 
     def pattern(self, cls: Term, var: str) -> str:
@@ -138,7 +151,7 @@ class Compiler:
             if cls.value == OWL + "Thing":
                 return ""
             if idx.one(cls, OWL + "equivalentClass") is not None:
-                self.referenced.add(self._materialise(cls.value, cls))
+                self._reads(self._materialise(cls.value, cls))
             return f"{var} a {cls} ."
         parts = idx.objects(cls, OWL + "intersectionOf")
         if parts:
@@ -150,8 +163,7 @@ class Compiler:
         parts = idx.objects(cls, OWL + "unionOf")
         if parts:
             self._counter += 1
-            iri = self._materialise(f"urn:kg-threat:class:{self._counter}", cls)
-            self.referenced.add(iri)
+            iri = self._reads(self._materialise(f"urn:kg-threat:class:{self._counter}", cls))
             return f"{var} a <{iri}> ."
         parts = idx.objects(cls, OWL + "oneOf")
         if parts:
@@ -203,4 +215,15 @@ def plan(index: TripleIndex, classes: Iterable[ox.NamedNode]) -> list[Step]:
     compiler = Compiler(index)
     for cls in sorted(set(classes), key=lambda c: c.value):
         compiler.plan(cls)
-    return [Step(s.cls, s.query, s.cls in compiler.referenced) for s in compiler.steps]
+    return [Step(s.cls, s.query, s.cls in compiler.referenced, s.needs) for s in compiler.steps]
+
+
+def acyclic(steps: list[Step]) -> bool:
+    """Whether every step needs only steps before it. A cycle of class definitions makes a
+    step read a class planned after it, which only a strict run in plan order reproduces."""
+    seen: set[str] = set()
+    for step in steps:
+        if not step.needs <= seen:
+            return False
+        seen.add(step.cls)
+    return True
