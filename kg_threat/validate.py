@@ -5,8 +5,9 @@ its SPARQL targets and constraints run on pyoxigraph, and no rdflib copy of the 
 made): the user's system as loaded, the ontology's class hierarchy (so targets follow
 ``rdf:type/rdfs:subClassOf*`` with no RDFS inference), the ontology itself in its named graph
 (to tell defined ``kgt:`` terms from unknown ones), the findings the shapes read
-(:func:`findings_for_shapes`), and the validation date on ``<urn:kg-threat:input>``. The
-queries that select these are data (``shapes/prepare/*.rq``).
+(:func:`findings_for_shapes`), a ``kgts:unmitigatedRisk`` link from each component to its
+unmitigated high or critical findings, and the validation date on ``<urn:kg-threat:input>``.
+The queries that select and derive these are data (``shapes/prepare/*.rq``).
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ def validate(result: Result, *, today: date) -> ValidationReport:
     return run_shacl(validation_store(result, today=today), load_shapes())
 
 
-def validation_store(result: Result, *, today: date) -> ox.Store:
-    """The store the shapes run on (see the module docstring); ``result.store`` is not changed."""
+def validation_store(
+    result: Result, *, today: date, findings: Iterable[Finding] | None = None,
+) -> ox.Store:
+    """The store the shapes run on (see the module docstring); ``result.store`` is not changed.
+    ``findings`` default to :func:`findings_for_shapes`."""
     source = result.store
     target = ox.Store()
     target.extend(source.quads_for_pattern(None, None, None, ox.DefaultGraph()))
@@ -63,7 +67,11 @@ def validation_store(result: Result, *, today: date) -> ox.Store:
     triples = source.query(_prepare_query("hierarchy.rq"))
     assert isinstance(triples, ox.QueryTriples)
     target.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    target.extend(findings_quads(findings_for_shapes(result), graph=ox.DefaultGraph(), core_only=True))
+    chosen = findings_for_shapes(result) if findings is None else list(findings)
+    target.extend(findings_quads(chosen, graph=ox.DefaultGraph(), core_only=True))
+    links = target.query(_prepare_query("unmitigated-risk.rq"))
+    assert isinstance(links, ox.QueryTriples)
+    target.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in links])
     target.add(ox.Quad(
         ox.NamedNode(INPUT_NODE), ox.NamedNode(VALIDATION_DATE),
         ox.Literal(today.isoformat(), datatype=ox.NamedNode(XSD + "date")), ox.DefaultGraph(),

@@ -177,9 +177,6 @@ def test_shapes_see_the_same_results_with_one_finding_per_flagged_component() ->
     """validate writes only the findings the shapes read (one unmitigated high or critical
     finding per component, and the critical findings a treatment names); writing every high
     and critical finding instead gives the same results."""
-    import pyoxigraph as ox
-
-    from kg_threat.findings_rdf import findings_quads
     from kg_threat.validate import findings_for_shapes, load_shapes, run_shacl, validation_store
 
     for extra in ((), (fixture("critical-fail"),)):
@@ -189,8 +186,7 @@ def test_shapes_see_the_same_results_with_one_finding_per_flagged_component() ->
         flagged = {f.component for f in serious if f.status == "unmitigated"}
         assert len(chosen) < len(serious)
         assert flagged == {f.component for f in chosen if f.status == "unmitigated"}
-        store = validation_store(result, today=TODAY)
-        store.extend(findings_quads(serious, graph=ox.DefaultGraph(), core_only=True))
+        store = validation_store(result, today=TODAY, findings=serious)
         assert run_shacl(store, load_shapes()) == validate(result, today=TODAY)
 
 
