@@ -14,7 +14,7 @@ from importlib.resources import files
 import jinja2
 from markupsafe import Markup, escape
 
-from kg_threat.report.sections import SECTIONS, ComponentFindings, FindingRow, Link, Report
+from kg_threat.report.sections import SECTIONS, ComponentFindings, FindingRow, Link, Report, RiskGroup
 from kg_threat.report.styles import NO_RISK_COLOUR, RISK_COLOURS, ZONE_COLOUR
 
 
@@ -40,9 +40,11 @@ def _asset(name: str) -> str:
     return (files("kg_threat.report") / "templates" / name).read_text(encoding="utf-8")
 
 
-def _row_writer() -> Callable[[ComponentFindings], Markup]:
-    """Write the rows of a findings table in Python: the one part of a report that grows with
-    the number of findings. Every cell is escaped; escaped texts are memoised per report."""
+def _findings_writer(open_details: bool) -> Callable[[RiskGroup], Markup]:
+    """Write the component blocks of a risk group in Python: the one part of a report that
+    grows with the number of findings (at 10,000 components, 92,000 blocks and 500,000 rows).
+    The markup is what the template would write for them; every value is escaped, and escaped
+    texts are memoised per report."""
     memo: dict[str, str] = {}
 
     def e(text: str) -> str:
@@ -71,10 +73,29 @@ def _row_writer() -> Callable[[ComponentFindings], Markup]:
                 f"<td>{joined(f.missing_controls)}</td></tr>")
         return done
 
-    def rows(component: ComponentFindings) -> Markup:
-        return Markup("\n".join(map(row, component.findings)))
+    opened = " open" if open_details else ""
 
-    return rows
+    def block(c: ComponentFindings, risk: str) -> str:
+        count = len(c.findings)
+        return (
+            f'<details id="{e(c.anchor)}" data-risk="{risk}" data-unmitigated="{c.unmitigated}"{opened}>\n'
+            f'<summary>{e(c.name)} — {count} finding{"s" if count != 1 else ""}, '
+            f"{c.unmitigated} unmitigated</summary>\n<table>\n{_TABLE_HEAD}\n<tbody>\n"
+            + "\n".join(map(row, c.findings))
+            + "\n</tbody>\n</table>\n</details>\n"
+        )
+
+    def blocks(group: RiskGroup) -> Markup:
+        risk = e(group.risk)
+        return Markup("".join(block(c, risk) for c in group.components).removesuffix("\n"))
+
+    return blocks
+
+
+_TABLE_HEAD = (
+    "<thead><tr><th>Threat</th><th>Name</th><th>Catalog</th><th>Status</th>"
+    "<th>Likelihood / impact</th><th>Controls in place</th><th>Missing controls</th></tr></thead>"
+)
 
 
 #: Above this many component groups, ``<details>`` start closed.
@@ -93,6 +114,5 @@ def render(report: Report, svg: str) -> str:
         risk_colours=list(RISK_COLOURS.items()),
         legend_colours=[*RISK_COLOURS.items(), ("no unmitigated risk", NO_RISK_COLOUR)],
         zone_colour=ZONE_COLOUR,
-        open_details=groups <= OPEN_DETAILS_LIMIT,
-        finding_rows=_row_writer(),
+        finding_blocks=_findings_writer(groups <= OPEN_DETAILS_LIMIT),
     )
