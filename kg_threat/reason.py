@@ -45,6 +45,26 @@ def select(store: ox.Store, query: str, **bindings: ox.NamedNode | ox.Literal) -
     return list(result)
 
 
+Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def visible_graphs(store: ox.Store) -> list[Graph]:
+    """The default graph and every named graph of ``store`` as they are now: queries given
+    these see none of the graphs written later (the scratch graph of :func:`memberships`)."""
+    return [ox.DefaultGraph(), *sorted(store.named_graphs(), key=str)]
+
+
+def select_in(store: ox.Store, query: str, graphs: list[Graph] | None) -> list[ox.QuerySolution]:
+    """:func:`select` over ``graphs`` only (their union is the default graph, and they are the
+    named graphs); over every graph when ``graphs`` is None."""
+    if graphs is None:
+        return select(store, query)
+    named = [g for g in graphs if not isinstance(g, ox.DefaultGraph)]
+    result = store.query(query, default_graph=graphs, named_graphs=named)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
 def rule_files(adversary_declared: bool) -> list[Path]:
     """The derivation rules in force: ``*.declared.rq`` or ``*.assumed.rq`` variants, by name."""
     skip = ".assumed.rq" if adversary_declared else ".declared.rq"

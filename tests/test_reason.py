@@ -63,3 +63,20 @@ def test_memberships_do_not_depend_on_the_number_of_workers(tmp_path: Path) -> N
         found.append(reason.memberships(store, reason.ontology_index(store), workers=workers))
     assert found[0].by_component and found[0] == found[1] == found[2]
     assert list(found[0].by_component) == list(found[2].by_component)  # same order too
+
+
+def test_queries_over_visible_graphs_miss_graphs_written_later() -> None:
+    """The assessment's facts are read beside the scratch graph being written: over the
+    graphs that existed before, in the default graph and in GRAPH clauses alike."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "b")))
+    store.add(ox.Quad(ox.NamedNode(EX + "c"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "d"),
+                      ox.NamedNode("urn:g:old")))
+    visible = reason.visible_graphs(store)
+    store.add(ox.Quad(ox.NamedNode(EX + "e"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "f"),
+                      ox.NamedNode(reason.SCRATCH_GRAPH)))
+    query = f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s"
+    in_graphs = f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s <{EX}p> ?o }} }} ORDER BY ?s"
+    assert [r["s"].value for r in reason.select_in(store, query, visible)] == [EX + "a", EX + "c"]
+    assert [r["s"].value for r in reason.select_in(store, in_graphs, visible)] == [EX + "c"]
+    assert len(reason.select_in(store, query, None)) == 3
