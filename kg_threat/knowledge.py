@@ -73,17 +73,14 @@ def _closure(start: str, edges: dict[str, set[str]]) -> frozenset[str]:
 def read_knowledge(store: ox.Store, graphs: list[Graph] | None = None) -> Knowledge:
     """Read threats, factors, the risk matrix and the control rule from the ontology graph
     (and the user's own additions), over ``graphs`` (default: all of them)."""
-
-    def select(_store: ox.Store, text: str) -> list[ox.QuerySolution]:
-        return select_in(_store, text, graphs)
-
     links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in select(store, engine_query("threat-links")):
+    for row in select_in(store, engine_query("threat-links"), graphs):
         links[_value(row["threat"])][local_name(_value(row["property"]))].add(_value(row["value"]))
-    ranks = {_value(r["threat"]): int(_value(r["rank"])) for r in select(store, engine_query("threat-kinds"))}
+    kinds = select_in(store, engine_query("threat-kinds"), graphs)
+    ranks = {_value(r["threat"]): int(_value(r["rank"])) for r in kinds}
     broader_edges = {t: p["inCategory"] | p["subTechniqueOf"] for t, p in links.items()}
     threats: dict[str, ThreatInfo] = {}
-    for row in select(store, engine_query("threats")):
+    for row in select_in(store, engine_query("threats"), graphs):
         iri = _value(row["threat"])
         props = links[iri]
         broader = _closure(iri, broader_edges)
@@ -103,7 +100,7 @@ def read_knowledge(store: ox.Store, graphs: list[Graph] | None = None) -> Knowle
             goals=frozenset(props["threatensGoal"]),
         )
     factor_props: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in select(store, engine_query("risk-factors")):
+    for row in select_in(store, engine_query("risk-factors"), graphs):
         factor_props[_value(row["factor"])][local_name(_value(row["property"]))] = _value(row["value"])
     factors = tuple(
         Factor(
@@ -122,9 +119,9 @@ def read_knowledge(store: ox.Store, graphs: list[Graph] | None = None) -> Knowle
     )
     matrix = {
         (_value(r["likelihood"]), _value(r["impact"])): _value(r["risk"])
-        for r in select(store, engine_query("risk-matrix"))
+        for r in select_in(store, engine_query("risk-matrix"), graphs)
     }
-    rule = select(store, engine_query("control-rule"))
+    rule = select_in(store, engine_query("control-rule"), graphs)
     threshold = float(_value(rule[0]["threshold"])) if rule else 0.5
     partial = int(_value(rule[0]["partialDelta"])) if rule else -1
     return Knowledge(threats, factors, matrix, threshold, partial)

@@ -145,8 +145,9 @@ def memberships(store: ox.Store, index: TripleIndex, workers: int | None = None)
     cores take 1.2 s where one takes 1.8 s at 10,000 components. The result does not depend on
     the number of workers: a step starts only once every class it reads is complete.
     """
-    wanted = {c.value for c in target_classes(index)}
-    steps = plan(index, target_classes(index))
+    classes = target_classes(index)
+    wanted = {c.value for c in classes}
+    steps = plan(index, classes)
     if workers is None:
         workers = min(4, os.cpu_count() or 1)
     if not acyclic(steps):
