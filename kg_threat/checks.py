@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg_threat.errors import CheckFailed, InputError
-from kg_threat.model import RISK_ORDER, RISKS, Analysis, Risk
+from kg_threat.model import RISK_ORDER, RISKS, Analysis, Risk, runs_of
 
 
 def parse_fail_on(value: str | None) -> Risk | None:
@@ -20,11 +20,12 @@ def enforce_fail_on(analysis: Analysis, level: Risk | None) -> None:
     if level is None:
         return
     hits = [
-        f for f in analysis.findings
+        (f, components) for f, components in runs_of(analysis.findings)
         if f.status == "unmitigated" and RISK_ORDER[f.risk] <= RISK_ORDER[level]
     ]
     if hits:
+        first, components = hits[0]
         raise CheckFailed(
-            f"{len(hits)} unmitigated finding(s) at {level} risk or more "
-            f"(first: {hits[0].id} on {hits[0].component})"
+            f"{sum(len(c) for _, c in hits)} unmitigated finding(s) at {level} risk or more "
+            f"(first: {first.id} on {components[0]})"
         )

@@ -42,6 +42,6 @@ def assess_in_store(read_scratch: Query, read_system: Query, ontology: ox.Store)
     return Analysis(
         system=facts.system,
         adversary=adversary.iri,
-        findings=tuple(findings),
+        findings=findings,
         assumed_strongest_adversary=adversary.iri is None,
     )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, overload
 
 from kg_threat.vocab import FINDING
 
@@ -102,6 +103,72 @@ class Analysis:
 
     system: str | None
     adversary: str | None
-    findings: tuple[Finding, ...]
+    findings: Sequence[Finding]  # a tuple, or the assessment's Findings
     assumed_strongest_adversary: bool = True
     sources: tuple[str, ...] = field(default=())
+
+
+Run = tuple[Finding, Sequence[str]]
+"""Findings that differ only in their component: a prototype finding (its component and
+component label are not used) and the components, in output order."""
+
+
+def runs_of(findings: Sequence[Finding]) -> Iterable[Run]:
+    """``findings`` as runs: the assessment's own runs, else one run per finding."""
+    if isinstance(findings, Findings):
+        return findings.runs
+    return ((f, (f.component,)) for f in findings)
+
+
+class Findings(Sequence[Finding]):
+    """The findings of an assessment in output order, held as runs.
+
+    At 10,000 components an assessment has about 500,000 findings in about 50,000 runs.
+    Writers that work run by run (JSON, ``--fail-on``, validation) never build a record per
+    finding; everything else sees an immutable sequence of :class:`Finding`, built on first use
+    (the component label comes from ``labels``).
+    """
+
+    __slots__ = ("_all", "_count", "_labels", "runs")
+
+    def __init__(self, runs: Iterable[Run], labels: Mapping[str, str]) -> None:
+        self.runs: tuple[Run, ...] = tuple(runs)
+        self._labels = labels
+        self._count = sum(len(components) for _, components in self.runs)
+        self._all: tuple[Finding, ...] | None = None
+
+    def _materialized(self) -> tuple[Finding, ...]:
+        if self._all is None:
+            new, labels = tuple.__new__, self._labels
+            built: list[Finding] = []
+            for proto, components in self.runs:
+                head, mid, rest = proto[:5], proto[6:12], proto[13:]
+                built.extend([new(Finding, (*head, c, *mid, labels.get(c, ""), *rest)) for c in components])
+            self._all = tuple(built)
+        return self._all
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
+        return self._materialized()[index]
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._materialized())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Findings | tuple | list):
+            return self._materialized() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._materialized())
+
+    def __repr__(self) -> str:
+        return f"Findings({len(self)} findings in {len(self.runs)} runs)"

@@ -114,7 +114,7 @@ def run(sources: Sequence[str], options: Options | None = None) -> Result:
     analysis = Analysis(
         system=facts.system,
         adversary=adversary.iri,
-        findings=tuple(findings),
+        findings=findings,
         assumed_strongest_adversary=adversary.iri is None,
         sources=tuple(sources),
     )

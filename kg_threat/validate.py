@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from kg_threat.errors import InputError
 from kg_threat.findings_rdf import findings_quads
+from kg_threat.model import runs_of
 from kg_threat.resources import data_dir, shapes_files
 from kg_threat.shacl_results import (
     SEVERITY_ORDER,
@@ -90,14 +91,16 @@ def findings_for_shapes(result: Result) -> list[Finding]:
     named = {(t.threat, t.component) for t in result.facts.treatments}
     chosen: list[Finding] = []
     flagged: set[str] = set()
-    for f in result.analysis.findings:
+    labels = result.facts.labels
+    for f, components in runs_of(result.analysis.findings):
         if f.risk not in ("high", "critical"):
             continue
-        first_unmitigated = f.status == "unmitigated" and f.component not in flagged
-        if first_unmitigated:
-            flagged.add(f.component)
-        if first_unmitigated or (f.risk == "critical" and (f.threat, f.component) in named):
-            chosen.append(f)
+        for component in components:
+            first_unmitigated = f.status == "unmitigated" and component not in flagged
+            if first_unmitigated:
+                flagged.add(component)
+            if first_unmitigated or (f.risk == "critical" and (f.threat, component) in named):
+                chosen.append(f._replace(component=component, component_label=labels.get(component, f.component_label)))
     return chosen
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from kg_threat import pipeline
 from kg_threat.formats import write_json
-from kg_threat.model import Analysis, Finding
+from kg_threat.model import Analysis, Finding, Findings
 
 
 def _plain_json(analysis: Analysis) -> str:
@@ -70,3 +70,29 @@ def test_one_finding_per_applicable_pair_with_its_rules(example_result: pipeline
     assert len(example_result.applicability) == sum(len(r) for r in rules.values())
     for f in example_result.analysis.findings:
         assert f.rules == tuple(sorted(rules[(f.threat, f.component)]))
+
+
+def test_json_of_the_assessment_runs_is_the_json_of_its_findings(example_result: pipeline.Result) -> None:
+    analysis = example_result.analysis
+    assert isinstance(analysis.findings, Findings)
+    as_tuple = Analysis(analysis.system, analysis.adversary, tuple(analysis.findings),
+                        analysis.assumed_strongest_adversary)
+    runs, plain = io.StringIO(), io.StringIO()
+    write_json(analysis, runs)
+    write_json(as_tuple, plain)
+    assert runs.getvalue() == plain.getvalue() == _plain_json(analysis)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_json_written_to_a_binary_backed_stream_keeps_text_order(encoding: str, tmp_path: Path) -> None:
+    # A file or standard output gets the findings as UTF-8 bytes on its buffer; what was
+    # written as text before and after must stay in place, and other encodings stay text.
+    findings = (_finding("urn:t#A", "caf\u00e9", "urn:x"), _finding("urn:t#B", "plain", "urn:y"))
+    analysis = Analysis("urn:s", None, findings)
+    path = tmp_path / "out.json"
+    with path.open("w", encoding=encoding, errors="replace", newline="\n") as stream:
+        stream.write("before\n")
+        write_json(analysis, stream)
+        stream.write("after\n")
+    expected = "before\n" + _plain_json(analysis) + "after\n"
+    assert path.read_bytes() == expected.encode(encoding, errors="replace")
