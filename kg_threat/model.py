@@ -129,17 +129,17 @@ class Findings(Sequence[Finding]):
     (the component label comes from ``labels``).
     """
 
-    __slots__ = ("_all", "_count", "_labels", "runs")
+    __slots__ = ("_all", "_count", "labels", "runs")
 
     def __init__(self, runs: Iterable[Run], labels: Mapping[str, str]) -> None:
         self.runs: tuple[Run, ...] = tuple(runs)
-        self._labels = labels
+        self.labels = labels
         self._count = sum(len(components) for _, components in self.runs)
         self._all: tuple[Finding, ...] | None = None
 
     def _materialized(self) -> tuple[Finding, ...]:
         if self._all is None:
-            new, labels = tuple.__new__, self._labels
+            new, labels = tuple.__new__, self.labels
             built: list[Finding] = []
             for proto, components in self.runs:
                 head, mid, rest = proto[:5], proto[6:12], proto[13:]

@@ -15,7 +15,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kg_threat import __version__
-from kg_threat.model import RISK_ORDER, Analysis, Finding
+from kg_threat.model import RISK_ORDER, Analysis, Finding, Findings, runs_of
 from kg_threat.report import dfd
 from kg_threat.report.fetch import Value, most_specific, select, superclasses
 from kg_threat.report.links import Catalog
@@ -124,36 +124,43 @@ def attacker(store: ox.Store, names: Names, adversary: str | None) -> Attacker:
 def findings(found: Sequence[Finding], names: Names, catalog: Catalog) -> tuple[RiskGroup, ...]:
     """Findings grouped by risk (critical first), then by component (by name).
 
-    Findings of the same threat with the same assessment share one row object, so the work
-    per finding is a dictionary lookup.
+    The findings come in output order (risk, id, component), as runs of one assessment on
+    several components; each run's row object is made once and shared, so the work per
+    finding is a list append.
     """
     tree: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
-    for finding in found:
-        tree[finding.risk][finding.component].append(finding)
+    for proto, on in runs_of(found):
+        by_component = tree[proto.risk]
+        for component in on:
+            by_component[component].append(proto)
+    labels = found.labels if isinstance(found, Findings) else {}
     anchors = {c: f"c{i}" for i, c in enumerate(
-        sorted({f.component for f in found}, key=lambda c: (names.of(c), c)), 1)}
+        sorted({c for by_component in tree.values() for c in by_component}, key=lambda c: (names.of(c), c)), 1)}
+    by_proto: dict[int, FindingRow] = {}  # the prototypes are alive while the rows are made
     shared: dict[tuple[object, ...], FindingRow] = {}
 
     def row(f: Finding) -> FindingRow:
-        key = (f.threat, f.id, f.label, f.catalogs, f.categories, f.likelihood, f.impact,
-               f.risk, f.status, f.controls, f.missing_controls)
-        made = shared.get(key)
+        made = by_proto.get(id(f))
         if made is None:
-            made = shared[key] = FindingRow(
-                catalog.link(f.threat, f.id), f.label or names.of(f.threat), f.catalogs,
-                f.categories, f.likelihood, f.impact, f.risk, f.status,
-                tuple(names.of(c) for c in f.controls),
-                tuple(names.of(c) for c in f.missing_controls))
+            key = (f.threat, f.id, f.label, f.catalogs, f.categories, f.likelihood, f.impact,
+                   f.risk, f.status, f.controls, f.missing_controls)
+            made = shared.get(key)
+            if made is None:
+                made = shared[key] = FindingRow(
+                    catalog.link(f.threat, f.id), f.label or names.of(f.threat), f.catalogs,
+                    f.categories, f.likelihood, f.impact, f.risk, f.status,
+                    tuple(names.of(c) for c in f.controls),
+                    tuple(names.of(c) for c in f.missing_controls))
+            by_proto[id(f)] = made
         return made
 
     groups: list[RiskGroup] = []
     for risk in sorted(tree, key=RISK_ORDER.__getitem__):
         components: list[ComponentFindings] = []
         for component, items in tree[risk].items():
-            items.sort(key=Finding.sort_key)
             open_ = sum(f.status == "unmitigated" for f in items)
-            name = next((f.component_label for f in items if f.component_label), "") or \
-                names.of(component)
+            name = labels.get(component) or next((f.component_label for f in items if f.component_label), "") \
+                or names.of(component)
             components.append(ComponentFindings(f"{risk}-{anchors[component]}", name,
                                                 component, tuple(map(row, items)), open_))
         components.sort(key=lambda c: (c.name, c.iri))

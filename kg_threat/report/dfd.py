@@ -7,12 +7,12 @@ Mermaid drawings always show the same nodes, zones and flows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg_threat.model import RISK_ORDER, Finding
+from kg_threat.model import RISK_ORDER, Finding, runs_of
 from kg_threat.report.fetch import select, superclasses
 from kg_threat.report.names import Names, clean
 from kg_threat.report.styles import DETAILED_LIMIT, KINDS, UNKNOWN_KIND, ZONE_SUMMARY_KIND, Kind
@@ -59,15 +59,17 @@ class Diagram:
     components: int = 0
 
 
-def highest_unmitigated_risk(findings: Iterable[Finding]) -> dict[str, str]:
+def highest_unmitigated_risk(findings: Sequence[Finding]) -> dict[str, str]:
     """Component IRI → the highest risk of its unmitigated findings."""
     highest: dict[str, str] = {}
-    for finding in findings:
+    for finding, components in runs_of(findings):
         if finding.status != "unmitigated":
             continue
-        seen = highest.get(finding.component)
-        if seen is None or RISK_ORDER[finding.risk] < RISK_ORDER[seen]:
-            highest[finding.component] = finding.risk
+        rank = RISK_ORDER[finding.risk]
+        for component in components:
+            seen = highest.get(component)
+            if seen is None or rank < RISK_ORDER[seen]:
+                highest[component] = finding.risk
     return highest
 
 
@@ -105,7 +107,7 @@ def _zones(store: ox.Store, names: Names) -> dict[str, Zone]:
     return zones
 
 
-def build(store: ox.Store, names: Names, findings: Iterable[Finding], *,
+def build(store: ox.Store, names: Names, findings: Sequence[Finding], *,
           detailed: bool | None = None, supers: dict[str, frozenset[str]] | None = None
           ) -> Diagram:
     """The diagram of the system in ``store``, nodes coloured by ``findings``.
