@@ -55,6 +55,24 @@ def findings_quads(
     return quads
 
 
+def core_ntriples(findings: Iterable[Finding]) -> bytes:
+    """The triples of ``findings_quads(findings, core_only=True)`` as N-Triples, for a store
+    to parse natively: no Python object per triple (at 10,000 components the checks read
+    27,000 findings, 135,000 triples: 0.9 s as quads, 0.1 s as text). Every term is an IRI
+    read from a store or minted here, so each is written as it is, between angle brackets."""
+    level = {k: f"<{v.value}>" for k, v in _LEVEL.items()}
+    status = {k: f"<{v.value}>" for k, v in _STATUS.items()}
+    finding = f" <{_TYPE.value}> <{_P['Finding'].value}> .\n"
+    threat, affects = f" <{_P['aboutThreat'].value}> <", f" <{_P['affects'].value}> <"
+    risk, state = f" <{_P['riskLevel'].value}> ", f" <{_P['status'].value}> "
+    lines = [
+        f"<{node}>{finding}<{node}>{threat}{f.threat}> .\n<{node}>{affects}{f.component}> .\n"
+        f"<{node}>{risk}{level[f.risk]} .\n<{node}>{state}{status[f.status]} .\n"
+        for f in findings for node in (f.iri,)
+    ]
+    return "".join(lines).encode()
+
+
 def write_turtle(analysis: Analysis, out: TextIO) -> None:
     """The findings as Turtle, in the order of the analysis."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in findings_quads(analysis.findings)]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pyoxigraph as ox
 
 from kg_threat.errors import InputError
-from kg_threat.findings_rdf import findings_quads
+from kg_threat.findings_rdf import core_ntriples
 from kg_threat.model import runs_of
 from kg_threat.resources import data_dir, shapes_files
 from kg_threat.shacl_results import (
@@ -69,7 +69,7 @@ def validation_store(
     assert isinstance(triples, ox.QueryTriples)
     target.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     chosen = findings_for_shapes(result) if findings is None else list(findings)
-    target.extend(findings_quads(chosen, graph=ox.DefaultGraph(), core_only=True))
+    target.load(core_ntriples(chosen), format=ox.RdfFormat.N_TRIPLES)
     links = target.query(_prepare_query("unmitigated-risk.rq"))
     assert isinstance(links, ox.QueryTriples)
     target.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in links])
@@ -94,13 +94,16 @@ def findings_for_shapes(result: Result) -> list[Finding]:
     labels = result.facts.labels
     for f, components in runs_of(result.analysis.findings):
         if f.risk not in ("high", "critical"):
-            continue
-        for component in components:
-            first_unmitigated = f.status == "unmitigated" and component not in flagged
-            if first_unmitigated:
-                flagged.add(component)
-            if first_unmitigated or (f.risk == "critical" and (f.threat, component) in named):
-                chosen.append(f._replace(component=component, component_label=labels.get(component, f.component_label)))
+            break  # findings come critical first, then high: none of the rest is wanted
+        if f.status == "unmitigated":
+            fresh = [c for c in components if c not in flagged]  # a run names a component once
+            flagged.update(fresh)
+        else:
+            fresh = []
+        if named and f.risk == "critical":
+            taken = set(fresh)
+            fresh = [c for c in components if c in taken or (f.threat, c) in named]
+        chosen += [f._replace(component=c, component_label=labels.get(c, f.component_label)) for c in fresh]
     return chosen
 
 

@@ -269,3 +269,18 @@ def test_json_and_turtle_are_deterministic(cli: Callable[..., Any]) -> None:
     ttl = cli(*args, "--format", "ttl")
     assert ttl.stdout == cli(*args, "--format", "ttl").stdout
     assert f"sh:focusNode <{EX}in>" in ttl.stdout
+
+
+def test_core_ntriples_are_the_core_quads_of_the_findings() -> None:
+    import pyoxigraph as ox
+
+    from kg_threat.findings_rdf import core_ntriples, findings_quads
+
+    root = Path(__file__).resolve().parent.parent
+    findings = pipeline.run([str(root / "examples" / "fraud-scoring.ttl")]).analysis.findings
+    parsed = ox.Store()
+    parsed.load(core_ntriples(findings), format=ox.RdfFormat.N_TRIPLES)
+    built = ox.Store()
+    built.extend(findings_quads(findings, graph=ox.DefaultGraph(), core_only=True))
+    assert len(parsed) == len(built) == 5 * len(findings) > 0
+    assert set(parsed) == set(built)
