@@ -3,12 +3,12 @@ and the SHACL checks on findings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
 import pyoxigraph as ox
 
-from kg_threat.model import Analysis, Finding
+from kg_threat.model import Analysis, Finding, finding_iri, runs_of
 from kg_threat.vocab import FINDINGS_GRAPH, KGT, PREFIXES, RDF
 
 _G = ox.NamedNode(FINDINGS_GRAPH)
@@ -71,6 +71,49 @@ def core_ntriples(findings: Iterable[Finding]) -> bytes:
         for f in findings for node in (f.iri,)
     ]
     return "".join(lines).encode()
+
+
+def findings_ntriples(findings: Sequence[Finding], batch: int = 10_000) -> Iterator[bytes]:
+    """The triples of ``findings_quads(findings)`` as N-Triples, ``batch`` findings per chunk,
+    for a store to parse natively (at 10,000 components: 5 million triples, no Python object
+    per triple). Findings are read run by run: the lines that do not name the finding or its
+    component are made once per run. Every term is an IRI, written as it is."""
+    iri = _nt_iri
+    affects = f" {iri(_P['affects'])} <"
+    per_component: dict[str, str] = {}
+    chunk: list[str] = []
+    count = 0
+    for proto, components in runs_of(findings):
+        before = [
+            f" {iri(_TYPE)} {iri(_P['Finding'])} .\n",
+            f" {iri(_P['aboutThreat'])} <{proto.threat}> .\n",
+        ]
+        after = [
+            f" {iri(_P['likelihood'])} {iri(_LEVEL[proto.likelihood])} .\n",
+            f" {iri(_P['impact'])} {iri(_LEVEL[proto.impact])} .\n",
+            f" {iri(_P['riskLevel'])} {iri(_LEVEL[proto.risk])} .\n",
+            f" {iri(_P['status'])} {iri(_STATUS[proto.status])} .\n",
+            *(f" {iri(_P['controlInPlace'])} <{c}> .\n" for c in proto.controls),
+            *(f" {iri(_P['missingControl'])} <{c}> .\n" for c in proto.missing_controls),
+            *(f" {iri(_P['appliesByRule'])} <{r}> .\n" for r in proto.rules),
+        ]
+        threat = proto.threat
+        for component in components:
+            line = per_component.get(component)
+            if line is None:
+                line = per_component[component] = f"{affects}{component}> .\n"
+            chunk.append(f"<{finding_iri(threat, component)}>".join(["", *before, line, *after]))
+            count += 1
+            if count == batch:
+                yield "".join(chunk).encode()
+                chunk.clear()
+                count = 0
+    if chunk:
+        yield "".join(chunk).encode()
+
+
+def _nt_iri(node: ox.NamedNode) -> str:
+    return f"<{node.value}>"
 
 
 def write_turtle(analysis: Analysis, out: TextIO) -> None:

@@ -16,8 +16,9 @@ import pyoxigraph as ox
 from kg_threat import assess, knowledge, load, reason
 from kg_threat.limits import Limits
 from kg_threat.model import Analysis, Finding
+from kg_threat.vocab import FINDINGS_GRAPH
 
-_BATCH = 10_000  # findings written to the store at a time
+_FINDINGS = ox.NamedNode(FINDINGS_GRAPH)
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,14 @@ class Result:
 
     @cached_property
     def findings_written(self) -> int:
-        """Write the findings as RDF into the findings graph (once, on demand)."""
-        from kg_threat.findings_rdf import findings_quads
+        """Write the findings as RDF into the findings graph (once, on demand); the triples
+        written. They go in as N-Triples in chunks, parsed natively (bounded memory)."""
+        from kg_threat.findings_rdf import findings_ntriples
 
-        findings = self.analysis.findings
         written = 0
-        for start in range(0, len(findings), _BATCH):  # batches bound the memory of the quads
-            quads = findings_quads(findings[start : start + _BATCH])
-            self.store.extend(quads)
-            written += len(quads)
+        for chunk in findings_ntriples(self.analysis.findings):
+            self.store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=_FINDINGS)
+            written += chunk.count(b"\n")
         return written
 
     def finding(self, threat: str, component: str) -> Finding | None:

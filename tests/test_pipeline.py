@@ -117,3 +117,18 @@ def test_blank_node_flows_keep_their_inferences(tmp_path: Path) -> None:
     )
     assert len(list(inferred)) == 2  # the type closure reached the same two blank nodes
     assert {f.component for f in blank_findings} < {f.component for f in named}
+
+
+def test_findings_written_are_the_quads_of_every_finding() -> None:
+    import pyoxigraph as ox
+
+    from kg_threat.findings_rdf import findings_quads
+    from kg_threat.vocab import FINDINGS_GRAPH
+
+    result = pipeline.run([str(Path(__file__).resolve().parent.parent / "examples" / "fraud-scoring.ttl")])
+    written = result.findings_written
+    graph = ox.NamedNode(FINDINGS_GRAPH)
+    stored = set(result.store.quads_for_pattern(None, None, None, graph))
+    expected = set(findings_quads(tuple(result.analysis.findings), graph))
+    assert written == len(expected) == len(stored) > 10 * len(result.analysis.findings) // 2
+    assert stored == expected
