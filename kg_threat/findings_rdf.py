@@ -25,10 +25,9 @@ _STATUS = {name: ox.NamedNode(KGT + name.capitalize()) for name in (
 
 
 def findings_quads(
-    findings: Iterable[Finding], graph: ox.NamedNode | ox.DefaultGraph = _G, *, core_only: bool = False
+    findings: Iterable[Finding], graph: ox.NamedNode | ox.DefaultGraph = _G
 ) -> list[ox.Quad]:
-    """The quads describing ``findings`` in ``graph``; ``core_only``: threat, component, risk and
-    status only (what the SHACL checks read)."""
+    """The quads describing ``findings`` in ``graph``."""
     quads: list[ox.Quad] = []
     add = quads.append
     nodes: dict[str, ox.NamedNode] = {}
@@ -39,13 +38,10 @@ def findings_quads(
         add(ox.Quad(node, _TYPE, _P["Finding"], graph))
         add(ox.Quad(node, _P["aboutThreat"], threat, graph))
         add(ox.Quad(node, _P["affects"], component, graph))
-        if not core_only:
-            add(ox.Quad(node, _P["likelihood"], _LEVEL[f.likelihood], graph))
-            add(ox.Quad(node, _P["impact"], _LEVEL[f.impact], graph))
+        add(ox.Quad(node, _P["likelihood"], _LEVEL[f.likelihood], graph))
+        add(ox.Quad(node, _P["impact"], _LEVEL[f.impact], graph))
         add(ox.Quad(node, _P["riskLevel"], _LEVEL[f.risk], graph))
         add(ox.Quad(node, _P["status"], _STATUS[f.status], graph))
-        if core_only:
-            continue
         for c in f.controls:
             add(ox.Quad(node, _P["controlInPlace"], ox.NamedNode(c), graph))
         for c in f.missing_controls:
@@ -56,10 +52,11 @@ def findings_quads(
 
 
 def core_ntriples(findings: Iterable[Finding]) -> bytes:
-    """The triples of ``findings_quads(findings, core_only=True)`` as N-Triples, for a store
-    to parse natively: no Python object per triple (at 10,000 components the checks read
-    27,000 findings, 135,000 triples: 0.9 s as quads, 0.1 s as text). Every term is an IRI
-    read from a store or minted here, so each is written as it is, between angle brackets."""
+    """The type, threat, component, risk and status triples of ``findings_quads(findings)`` (what
+    the SHACL checks read) as N-Triples, for a store to parse natively: no Python object per
+    triple (at 10,000 components the checks read 27,000 findings, 135,000 triples: 0.9 s as
+    quads, 0.1 s as text). Every term is an IRI read from a store or minted here, so each is
+    written as it is, between angle brackets."""
     level = {k: f"<{v.value}>" for k, v in _LEVEL.items()}
     status = {k: f"<{v.value}>" for k, v in _STATUS.items()}
     finding = f" <{_TYPE.value}> <{_P['Finding'].value}> .\n"
