@@ -254,6 +254,25 @@ def test_what_is_missing_comes_from_validating_the_model(example: Path) -> None:
     assert [g.severity for g in api] == ["Warning"]
 
 
+def test_the_model_is_validated_in_a_child_or_here_with_the_same_report(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report validates the model in a child process while it gathers its sections; where
+    no child can be forked the validation runs in the process: the report is the same, and
+    the analysis's store is left as it was either way."""
+    from kg_threat import background
+
+    result = pipeline.run([str(example)])
+    before = set(result.store)
+    assert background.forkable()
+    forked = collect(result, date=dt.date(2026, 9, 1))
+    assert set(result.store) == before
+    monkeypatch.setattr(background, "forkable", lambda: False)
+    monkeypatch.setattr(validate, "forkable", lambda: False)
+    here = collect(result, date=dt.date(2026, 9, 1))
+    assert set(result.store) == before
+    assert forked.gaps and forked == here
+
+
 def test_a_result_not_from_the_pipeline_is_reported_without_validation(example: Path) -> None:
     @dataclass
     class Handmade:

@@ -190,6 +190,47 @@ def test_shapes_see_the_same_results_with_one_finding_per_flagged_component() ->
         assert run_shacl(store, load_shapes()) == validate(result, today=TODAY)
 
 
+@pytest.mark.parametrize("files", [
+    (EXAMPLE,), (EXAMPLE, fixture("critical-fail")), (fixture("accept-fail"),),
+    (fixture("unknown-term-fail"),), (fixture("base"),),
+])
+def test_shapes_split_between_two_processes_find_what_one_run_finds(files: tuple[Path, ...]) -> None:
+    """validate runs findings.ttl in a child process beside the other shapes files: the
+    merged results equal one pyshacl run over every file."""
+    from kg_threat.background import forkable
+    from kg_threat.resources import shapes_files
+    from kg_threat.validate import load_shapes, run_shacl, run_shapes, validation_store
+
+    result = pipeline.run([str(f) for f in files], pipeline.Options())
+    store = validation_store(result, today=TODAY)
+    whole = run_shacl(store, load_shapes())
+    assert forkable()
+    assert whole.results and run_shapes(store, shapes_files()) == whole
+    aside = run_shacl(store, load_shapes([p for p in shapes_files()
+                                          if p.name in ("prefixes.ttl", "findings.ttl")]))
+    assert {r.shape for r in aside.results} <= {KGTS + "UnmitigatedRiskShape"}
+    if files == (EXAMPLE, fixture("critical-fail")):  # results from both groups
+        assert aside.results and len(aside.results) < len(whole.results)
+
+
+def test_validation_in_place_takes_over_the_store_and_finds_the_same() -> None:
+    """``validate`` (the command) lets validation take over the analysis's store instead of
+    copying the system: the same quads, without the other named graphs."""
+    from kg_threat.validate import validation_store
+    from kg_threat.vocab import INFERRED_GRAPH, ONTOLOGY_GRAPH
+
+    result = pipeline.run([str(EXAMPLE), str(fixture("critical-fail"))], pipeline.Options())
+    copy = validation_store(result, today=TODAY)
+    assert INFERRED_GRAPH in {g.value for g in result.store.named_graphs()}
+    expected = validate(result, today=TODAY)
+    taken = validation_store(result, today=TODAY, in_place=True)
+    assert taken is result.store
+    assert set(taken) == set(copy)
+    assert [g.value for g in taken.named_graphs()] == [ONTOLOGY_GRAPH]
+    fresh = pipeline.run([str(EXAMPLE), str(fixture("critical-fail"))], pipeline.Options())
+    assert validate(fresh, today=TODAY, in_place=True) == expected
+
+
 def test_unusable_shapes_are_an_input_error(tmp_path: Path) -> None:
     from kg_threat.errors import InputError
     from kg_threat.validate import load_shapes, run_shacl, validation_store

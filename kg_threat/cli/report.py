@@ -9,6 +9,7 @@ import typer
 
 from kg_threat.cli.app import app
 from kg_threat.cli.options import (
+    SHACL_MODULES,
     Endpoint,
     Files,
     Graph,
@@ -88,7 +89,7 @@ def report(
     check_output(output, "report")
     result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
                         max_input_size=max_input_size, input_format=input_format,
-                        writes=[output, output.with_suffix(".svg")])
+                        writes=[output, output.with_suffix(".svg")], preload=SHACL_MODULES if check else ())
     _done(write_report(result, output, date=day, check_model=check), quiet)
 
 

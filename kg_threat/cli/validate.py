@@ -8,6 +8,7 @@ import typer
 
 from kg_threat.cli.app import app
 from kg_threat.cli.options import (
+    SHACL_MODULES,
     Endpoint,
     Files,
     Graph,
@@ -57,8 +58,9 @@ def validate(
     except ValueError:
         raise InputError(f"--date {on_date!r} is not a date: use YYYY-MM-DD") from None
     result = run_system(files, reasoner=reasoner, endpoint=endpoint, graph=graph, timeout=timeout, quiet=quiet,
-                        max_input_size=max_input_size, input_format=input_format, writes=[output])
-    report = run_checks(result, today=today)
+                        max_input_size=max_input_size, input_format=input_format, writes=[output],
+                        preload=SHACL_MODULES)
+    report = run_checks(result, today=today, in_place=True)  # the store is not read again
     out.write(output, lambda s: writer(report, s))
     if report.failed(strict=strict):
         raise CheckFailed(summary(report) + (" (--strict: warnings fail too)" if strict else ""))

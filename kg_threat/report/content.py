@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
 from kg_threat import __version__
+from kg_threat.background import Background
 from kg_threat.model import RISK_ORDER, Analysis, Finding, Findings, runs_of
 from kg_threat.report import dfd
 from kg_threat.report.fetch import Value, most_specific, select, superclasses
@@ -212,19 +215,25 @@ def methodology(store: ox.Store, date: str, sources: Iterable[str]) -> Methodolo
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
-def model_gaps(result: Result, day: str, names: Names) -> tuple[Gap, ...] | None:
-    """The SHACL results on the model, validated as of the report's date; results that say
-    the same of the same node are counted once. None when ``result`` did not come from the
-    pipeline (validation needs its findings)."""
+def model_results(result: Result, day: str, *, in_place: bool = False
+                  ) -> list[tuple[str, str, str]] | None:
+    """(severity, focus node, message) of each SHACL result on the model as of ``day``; None
+    when ``result`` did not come from the pipeline. ``in_place``: the analysis's store
+    becomes the validation store (in a child process, whose store is its own copy)."""
     from kg_threat import pipeline, validate
 
     if not isinstance(result, pipeline.Result):
         return None
+    report = validate.validate(result, today=dt.date.fromisoformat(day), in_place=in_place)
+    return [(found.severity, found.focus, found.message) for found in report.results]
+
+
+def gaps_of(results: Iterable[tuple[str, str, str]], names: Names) -> tuple[Gap, ...]:
+    """The report's gaps: SHACL results counted per severity, node (shown by name) and message."""
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
-    for found in validate.validate(result, today=dt.date.fromisoformat(day)).results:
-        focus = found.focus
+    for severity, focus, message in results:
         shown = names.of(focus) if focus.startswith("_:") else f"{names.of(focus)} ({focus})"
-        counts[(found.severity, shown, found.message)] += 1
+        counts[(severity, shown, message)] += 1
     ordered = sorted(counts, key=lambda k: (_SEVERITY_ORDER.get(k[0], 9), k))
     return tuple(Gap(severity, focus, message, counts[(severity, focus, message)])
                  for severity, focus, message in ordered)
@@ -248,22 +257,33 @@ def collect(result: Result, *, date: dt.date | None = None,
     (when ``result`` comes from ``kg_threat.pipeline.run`` and ``check_model`` is true)."""
     store, analysis = result.store, result.analysis
     names = Names.fetch(store)
-    supers = superclasses(store)
-    drawing = dfd.build(store, names, analysis.findings, detailed=True, supers=supers)
-    names = names.with_fallbacks(dfd.flow_names(drawing))
-    drawing = dfd.fit(drawing)
-    catalog = Catalog.fetch(store, names)
-    scope, reviewed = exercise(store, names, analysis.system)
-    day = report_date(date, reviewed)
-    return Report(
-        exercise=scope,
-        assets=assets(store, names, supers),
-        attacker=attacker(store, names, analysis.adversary),
-        diagram=drawing,
-        risks=findings(analysis.findings, names, catalog),
-        treatments=treatments(store, names, catalog),
-        exclusions=exclusions(store, names, catalog),
-        gaps=tuple(gaps) if gaps is not None else (
-            model_gaps(result, day, names) if check_model else None),
-        methodology=methodology(store, day, analysis.sources),
-    )
+    day = report_date(date, exercise(store, names, analysis.system)[1])
+    # The model is validated in a child process while the sections are gathered here (both
+    # hold the interpreter lock; at 10,000 components each takes a few seconds).
+    checking = Background(partial(model_results, result, day, in_place=True),
+                          here=partial(model_results, result, day)) \
+        if gaps is None and check_model else None
+    try:
+        supers = superclasses(store)
+        drawing = dfd.build(store, names, analysis.findings, detailed=True, supers=supers)
+        names = names.with_fallbacks(dfd.flow_names(drawing))
+        drawing = dfd.fit(drawing)
+        catalog = Catalog.fetch(store, names)
+        report = Report(
+            exercise=exercise(store, names, analysis.system)[0],
+            assets=assets(store, names, supers),
+            attacker=attacker(store, names, analysis.adversary),
+            diagram=drawing,
+            risks=findings(analysis.findings, names, catalog),
+            treatments=treatments(store, names, catalog),
+            exclusions=exclusions(store, names, catalog),
+            gaps=tuple(gaps) if gaps is not None else None,
+            methodology=methodology(store, day, analysis.sources),
+        )
+        if checking is not None:
+            results = checking.result()
+            report = replace(report, gaps=None if results is None else gaps_of(results, names))
+    finally:
+        if checking is not None:
+            checking.cancel()
+    return report
