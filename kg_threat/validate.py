@@ -116,14 +116,28 @@ def validation_store(
     target.extend(hierarchy)
     chosen = findings_for_shapes(result) if findings is None else list(findings)
     target.load(core_ntriples(chosen), format=ox.RdfFormat.N_TRIPLES)
-    links = target.query(_prepare_query("unmitigated-risk.rq"))
-    assert isinstance(links, ox.QueryTriples)
-    target.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in links])
+    _add_constructed(target, _prepare_query("unmitigated-risk.rq"))
     target.add(ox.Quad(
         ox.NamedNode(INPUT_NODE), ox.NamedNode(VALIDATION_DATE),
         ox.Literal(today.isoformat(), datatype=ox.NamedNode(XSD + "date")), ox.DefaultGraph(),
     ))
     return target
+
+
+def _add_constructed(store: ox.Store, query: str) -> None:
+    """Add the answers of CONSTRUCT ``query`` to the default graph, as N-Triples parsed natively
+    (no Python object per triple); answers naming a blank node term by term, since a parser
+    would relabel the node."""
+    triples = store.query(query)
+    assert isinstance(triples, ox.QueryTriples)
+    text = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
+    assert text is not None
+    if b"_:" not in text:
+        store.load(text, format=ox.RdfFormat.N_TRIPLES)
+        return
+    again = store.query(query)
+    assert isinstance(again, ox.QueryTriples)
+    store.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in again])
 
 
 def findings_for_shapes(result: Result) -> list[Finding]:
