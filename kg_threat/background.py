@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import pickle
 import sys
 import threading
 from collections.abc import Callable
@@ -62,8 +63,11 @@ class Background(Generic[T]):
         self._process = self._receive = None
         try:
             status, value = receive.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, pickle.UnpicklingError):  # the child died, or sent garbage
             status, value = _FAILED, None
+        except BaseException:  # interrupted (Ctrl-C, a deadline's signal): do not wait for it
+            process.kill()
+            raise
         finally:
             receive.close()
             process.join()
@@ -83,8 +87,10 @@ class Background(Generic[T]):
 
 
 def forkable() -> bool:
-    """Whether a child can be forked safely: ``fork`` exists and no other thread is running."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Whether a child can be forked safely: ``fork`` exists, no other thread is running, and
+    this process is not itself a child (multiprocessing lets a daemonic process have none)."""
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon)
 
 
 def _child(work: Callable[[], object], send: Connection) -> None:

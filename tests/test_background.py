@@ -4,6 +4,7 @@ same errors, and no child where one would be unsafe."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -91,3 +92,39 @@ def test_no_child_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_a_child_does_its_own_background_work_itself() -> None:
+    """multiprocessing lets no daemonic child fork again: work started in a child runs there."""
+
+    def outer() -> tuple[bool, bool, int]:
+        inner = Background(os.getpid)
+        return forkable(), inner.forked, inner.result() - os.getpid()
+
+    job = Background(outer)
+    assert job.forked
+    assert job.result() == (False, False, 0)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_wait_stops_the_child() -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    job = Background(lambda: time.sleep(60))
+    process = job._process
+    assert process is not None
+    start = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(Interrupted):
+            job.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - start < 30
+    assert not process.is_alive()
