@@ -3,12 +3,13 @@
 Threads do not help with work that holds the interpreter lock (pyshacl, building a report's
 sections); a forked child does: it starts with a copy of this process's memory (the store,
 the findings), needs nothing pickled to start, and sends back only its result. The report
-validates the model this way while it gathers and renders its sections.
+validates the model this way while it gathers its sections, and validation checks one group
+of shapes files this way while it checks the others.
 
-The child is an optimisation only: where it cannot be used (no ``fork`` on this platform, or
-other threads are running, which a fork would copy in an unknown state) or when it fails in
-any way (an error, a signal, a result that cannot be sent), the work runs here instead, so
-its result and its errors are exactly those of a plain call.
+The child is an optimisation only: where it cannot be used (not on Linux, other threads are
+running, which a fork would copy in an unknown state, or the system refuses a new process)
+or when it fails in any way (an error, a signal, a result that cannot be sent), the work runs
+here instead, so its result and its errors are exactly those of a plain call.
 """
 
 from __future__ import annotations
@@ -46,8 +47,13 @@ class Background(Generic[T]):
                 stream.flush()
         process = context.Process(target=_child, args=(work, send), daemon=True,
                                   name="kg-threat-background")
-        process.start()
-        send.close()
+        try:
+            process.start()
+        except OSError:  # no memory or no process left for a child: do the work here
+            receive.close()
+            return
+        finally:
+            send.close()
         self._process, self._receive = process, receive
 
     @property
@@ -87,9 +93,10 @@ class Background(Generic[T]):
 
 
 def forkable() -> bool:
-    """Whether a child can be forked safely: ``fork`` exists, no other thread is running, and
-    this process is not itself a child (multiprocessing lets a daemonic process have none)."""
-    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Whether a child can be forked safely: on Linux (macOS has ``fork`` but calls it unsafe
+    with its system libraries), no other thread running, and this process not itself a child
+    (multiprocessing lets a daemonic process have none)."""
+    return (sys.platform == "linux" and threading.active_count() == 1
             and not multiprocessing.current_process().daemon)
 
 

@@ -128,3 +128,16 @@ def test_an_interrupted_wait_stops_the_child() -> None:
         signal.signal(signal.SIGALRM, previous)
     assert time.monotonic() - start < 30
     assert not process.is_alive()
+
+
+def test_a_child_the_system_refuses_leaves_the_work_to_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.process
+
+    def refuse(self: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    job = Background(os.getpid)
+    assert not job.forked
+    assert job.result() == os.getpid()
