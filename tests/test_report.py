@@ -291,3 +291,31 @@ def test_no_validate_leaves_the_model_unchecked(cli: Callable[..., object], exam
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     section = text.split("## What is missing in this threat model\n")[1].split("## ")[0]
     assert section.strip() == "*The model was not checked against its shapes.*"
+
+
+def test_a_large_group_is_written_in_pieces_with_the_same_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The HTML page is written piece by piece and a risk group's component blocks in pieces
+    of a few hundred: the page is the same whatever the size of the pieces, and the file
+    written is the page."""
+    import subprocess
+    import sys
+
+    from kg_threat.report import diagram, html
+
+    estate = tmp_path / "estate.ttl"
+    subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "bench" / "generate.py"),
+                    "--components", "700", "--seed", "5", "--out", str(estate)], check=True, timeout=300)
+    result = pipeline.run([str(estate)])
+    report = collect(result, date=dt.date(2026, 9, 1), check_model=False)
+    assert max(len(group.components) for group in report.risks) > 2 * 500
+    svg = diagram.to_svg(report.diagram, standalone=False)
+    pages = []
+    for size in (1, 7, 500, 10**9):
+        monkeypatch.setattr(html, "_BLOCKS_PER_PIECE", size)
+        pages.append(html.render(report, svg))
+    assert pages[0].count("<details ") == sum(len(g.components) for g in report.risks)
+    assert pages[1:] == pages[:1] * 3
+    out = tmp_path / "r.html"
+    write_report(result, out, date=dt.date(2026, 9, 1), check_model=False)
+    assert out.read_text(encoding="utf-8") == pages[0]

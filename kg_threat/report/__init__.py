@@ -8,7 +8,7 @@ format by the file's extension.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kg_threat.errors import InputError
@@ -51,12 +51,13 @@ def _format(path: Path, formats: dict[str, str], what: str) -> str:
     return fmt
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all."""
+def _write(path: Path, text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, in order) to ``path`` whole or not at all."""
     from kg_threat.output import write
 
+    pieces = [text] if isinstance(text, str) else text
     try:
-        write(path, lambda stream: stream.write(text))
+        write(path, lambda stream: stream.writelines(pieces))
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
@@ -72,7 +73,7 @@ def write_report(result: Result, path: Path, *, date: dt.date | None = None,
     fmt = _format(path, REPORT_FORMATS, "report")
     report = collect(result, date=date, gaps=gaps, check_model=check_model)
     if fmt == "html":
-        _write(path, html.render(report, diagram.to_svg(report.diagram, standalone=False)))
+        _write(path, html.render_parts(report, diagram.to_svg(report.diagram, standalone=False)))
         return [path]
     svg_path = path.with_suffix(".svg")
     _write(svg_path, diagram.to_svg(report.diagram))
