@@ -231,6 +231,40 @@ def test_validation_in_place_takes_over_the_store_and_finds_the_same() -> None:
     assert validate(fresh, today=TODAY, in_place=True) == expected
 
 
+_LINKS_FROM_FINDINGS = """
+PREFIX kgt:  <https://w3id.org/kg-threat/ontology#>
+PREFIX kgts: <https://w3id.org/kg-threat/shapes#>
+CONSTRUCT { ?component kgts:unmitigatedRisk ?finding }
+WHERE {
+  VALUES ?risk { kgt:High kgt:Critical }
+  ?finding kgt:affects ?component ; kgt:status kgt:Unmitigated ; kgt:riskLevel ?risk .
+}"""
+
+
+@pytest.mark.parametrize("extra", [(), ("critical-fail",), ("critical-pass",), ("accept-fail",)])
+def test_links_written_directly_equal_links_derived_from_the_findings(extra: tuple[str, ...]) -> None:
+    """The validation store holds a kgts:unmitigatedRisk link per chosen unmitigated high or
+    critical finding, and the core triples of the critical findings a treatment names: the
+    same results as every chosen finding written whole with its links derived by SPARQL."""
+    import pyoxigraph as ox
+
+    from kg_threat.findings_rdf import core_ntriples
+    from kg_threat.validate import findings_for_shapes, load_shapes, run_shacl, validation_store
+
+    result = pipeline.run([str(EXAMPLE), *(str(fixture(e)) for e in extra)], pipeline.Options())
+    chosen = findings_for_shapes(result)
+    store = validation_store(result, today=TODAY, findings=[])
+    store.load(core_ntriples(chosen), format=ox.RdfFormat.N_TRIPLES)
+    derived = store.query(_LINKS_FROM_FINDINGS)
+    assert isinstance(derived, ox.QueryTriples)
+    links = [ox.Quad(t.subject, t.predicate, t.object) for t in derived]
+    assert links
+    store.extend(links)
+    written = validation_store(result, today=TODAY)
+    assert {q for q in written if q.predicate.value == KGTS + "unmitigatedRisk"} == set(links)
+    assert run_shacl(store, load_shapes()) == validate(result, today=TODAY)
+
+
 def test_unusable_shapes_are_an_input_error(tmp_path: Path) -> None:
     from kg_threat.errors import InputError
     from kg_threat.validate import load_shapes, run_shacl, validation_store
