@@ -77,7 +77,7 @@ def write_report(result: Result, path: Path, *, date: dt.date | None = None,
         return [path]
     svg_path = path.with_suffix(".svg")
     _write(svg_path, diagram.to_svg(report.diagram))
-    _write(path, markdown.render(report, diagram.to_mermaid(report.diagram), svg_path.name))
+    _write(path, markdown.render_parts(report, diagram.to_mermaid(report.diagram), svg_path.name))
     return [path, svg_path]
 
 

@@ -7,7 +7,7 @@ environment's ``finalize``), except the values we build ourselves and mark :clas
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from urllib.parse import quote
 
@@ -98,7 +98,12 @@ def _environment() -> jinja2.Environment:
 
 def render(report: Report, mermaid: str, svg_file: str | None) -> str:
     """The Markdown document of ``report``; ``svg_file`` is the diagram's file name beside it."""
-    return _environment().get_template("report.md.j2").render(
+    return "".join(render_parts(report, mermaid, svg_file))
+
+
+def render_parts(report: Report, mermaid: str, svg_file: str | None) -> Iterator[str]:
+    """The document of :func:`render` in pieces, in order, to be written piece by piece."""
+    return _environment().get_template("report.md.j2").generate(
         r=report,
         sections=[(Raw(_slug(title)), title) for _, title in SECTIONS],
         mermaid=Raw(mermaid),
