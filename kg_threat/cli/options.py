@@ -138,13 +138,13 @@ def run_system(
     inputs = sources(files, endpoint)
     guard_io(reads=[*inputs, *reads], writes=writes, hosts=[endpoint, *hosts])
     loader = threading.Thread(target=_import_quietly, args=(preload,), name="kg-threat-preload",
-                              daemon=True)
-    if preload:
+                              daemon=True) if preload else None
+    if loader is not None:
         loader.start()
     try:
         return pipeline.run(inputs, options)
     finally:
-        if preload:
+        if loader is not None:
             loader.join()
 
 
