@@ -95,4 +95,6 @@ def main(argv: list[str] | None = None) -> None:
         print(f"kg-threat: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("  rerun with --debug for a traceback, and report it", file=sys.stderr)
         sys.exit(3)
+    if rc == 130:  # typer turns Ctrl-C into exit code 130 (our commands return nothing)
+        print("kg-threat: interrupted", file=sys.stderr)
     sys.exit(rc if isinstance(rc, int) else 0)
