@@ -62,13 +62,9 @@ def select(
     )
     assert isinstance(solutions, ox.QuerySolutions)
     variables = [v.value for v in solutions.variables]
-    for solution in solutions:
-        row: dict[str, Value] = {}
-        for var in variables:
-            term = solution[var]
-            if term is not None:
-                row[var] = _value(term)
-        yield row
+    for solution in solutions:  # its values, in the order of the variables
+        yield {var: _value(term) for var, term in zip(variables, solution, strict=True)
+               if term is not None}
 
 
 def superclasses(store: ox.Store) -> dict[str, frozenset[str]]:
