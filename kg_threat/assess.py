@@ -236,8 +236,12 @@ def assess(applicable: Applicable, know: Knowledge, facts: SystemFacts) -> Findi
     def runs_of(risk: Risk, threat_id: str) -> _Runs:
         return buckets.setdefault((RISK_ORDER[risk], threat_id), [])
 
+    # A threat's adjustment depends on a component's classes only through the classes the
+    # risk factors test, and its outcome on the rules it applies by and the controls in
+    # place that mitigate it: outcomes are shared by every profile that agrees on those.
+    tested = frozenset(f.component_class for f in know.factors if f.component_class is not None)
     adjustments: dict[tuple[str, frozenset[str]], Adjustment] = {}
-    outcome_of: dict[tuple[str, frozenset[str], frozenset[str]], _Outcome | None] = {}
+    outcome_of: dict[tuple[str, tuple[str, ...], frozenset[str], frozenset[str]], _Outcome | None] = {}
     mitigators = {iri: frozenset(t.mitigated_by) for iri, t in know.threats.items()}
     profiles: dict[tuple[frozenset[str], frozenset[str]], list[_Outcome]] = {}
     protos: dict[Finding, Finding] = {}
@@ -254,17 +258,18 @@ def assess(applicable: Applicable, know: Knowledge, facts: SystemFacts) -> Findi
         outcomes = profiles.get((classes, controls))
         if outcomes is None:
             outcomes = profiles[(classes, controls)] = []
+            factor_classes = classes & tested
             for threat_iri, rules in applicable.by_profile[classes]:
                 threat = know.threats.get(threat_iri)
                 if threat is None:
                     continue
-                key = (threat_iri, classes, controls & mitigators[threat_iri])
+                key = (threat_iri, rules, controls & mitigators[threat_iri], factor_classes)
                 if key in outcome_of:
                     outcome = outcome_of[key]
                 else:
-                    pair = (threat_iri, classes)
+                    pair = (threat_iri, factor_classes)
                     if pair not in adjustments:
-                        adjustments[pair] = adjust(threat, classes, know, facts.adversary)
+                        adjustments[pair] = adjust(threat, factor_classes, know, facts.adversary)
                     adjustment = adjustments[pair]
                     outcome = outcome_of[key] = None if adjustment is None else _outcome(
                         threat, rules, controls, know, adjustment, threat_iri in excluded_threats, runs_of, protos)
