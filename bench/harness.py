@@ -16,6 +16,7 @@ import importlib.util
 import os
 import platform
 import shlex
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -26,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 from measure import run_once
-from targets import Result, Results, checks_table, table
+from targets import Result, Results, checks_table, floor_lines, table
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 GENERATOR_SOURCES = ("estate.py", "build.py", "decisions.py", "write_turtle.py",
                      "write_pytm.py", "generate.py")
-STAGES = ("load", "startup", "analyze", "validate", "query", "report", "pytm")
+STAGES = ("load", "startup", "analyze", "floor", "validate", "query", "report", "pytm")
 # validate exits 1 when it finds violations: that is a completed run.
 ACCEPTED_CODES = {"validate": (0, 1)}
 LOAD = ("import sys, pyoxigraph as ox; "
@@ -56,12 +57,22 @@ def estate_files(size: int, seed: int) -> tuple[Path, Path]:
     return ttl, script
 
 
+def floor_cache(ttl: Path, work: Path) -> Path:
+    """The reasoning's results for the ``floor`` stage, found once per harness run (untimed)."""
+    cache = work / "floor.pickle"
+    print(f"preparing the floor stage: {ttl.name}", file=sys.stderr)
+    subprocess.run([sys.executable, str(HERE / "floor.py"), "prepare", str(ttl), str(cache)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return cache
+
+
 def stage_command(stage: str, ttl: Path, script: Path, work: Path) -> list[str] | None:
     kgt = kg_threat_command()
     commands = {
         "load": [sys.executable, "-c", LOAD, str(ttl)],
         "startup": [*kgt, "version"],
         "analyze": [*kgt, "analyze", str(ttl), "--format", "json"],
+        "floor": [sys.executable, str(HERE / "floor.py"), "run", str(ttl), str(work / "floor.pickle")],
         "validate": [*kgt, "validate", str(ttl)],
         "query": [*kgt, "query", str(ttl), "risk-register"],
         "report": [*kgt, "report", str(ttl), "-o", str(work / "report.html")],
@@ -98,6 +109,8 @@ def run(sizes: Sequence[int], stages: Sequence[str], runs: int, seed: int,
         work = RESULTS / f"work-{size}"
         work.mkdir(exist_ok=True)
         todo = [stage for s, stage in plan([size], stages, pytm_sizes)]
+        if "floor" in todo:
+            floor_cache(ttl, work)
         for stage in todo:
             results[(size, stage)] = result = Result(size, stage)
             if stage == "pytm" and not have_pytm:
@@ -146,10 +159,12 @@ def machine() -> str:
 
 def report(results: Results, argv: Sequence[str], load_avg: tuple[float, float]) -> str:
     command = "python bench/harness.py" + ("" if not argv else " " + shlex.join(argv))
+    floor = floor_lines(results)
+    floor_text = "" if not floor else "\n### Reasoning's budget\n\n" + "\n".join(floor) + "\n"
     return (f"Measured {date.today().isoformat()} with `{command}`.\n\n"
             f"Machine: {machine()}. Load average (1 min) {load_avg[0]:.1f} before the run, "
             f"{load_avg[1]:.1f} after.\n\n{table(results)}\n\n"
-            f"### Targets\n\n{checks_table(results)}\n")
+            f"### Targets\n\n{checks_table(results)}\n{floor_text}")
 
 
 def _sizes(text: str) -> list[int]:

@@ -138,6 +138,26 @@ def checks(results: Results) -> list[Check]:
     return found
 
 
+def floor_lines(results: Results) -> list[str]:
+    """What the ``floor`` stage (``analyze`` without its reasoning) says of the 3x target and of
+    the pytm target, at the sizes where both were measured."""
+    lines: list[str] = []
+    for size in sorted({size for size, stage in results if stage == "floor"}):
+        floor, base = _ok(results, size, "floor"), _ok(results, size, BASELINE)
+        analyze, pytm = _ok(results, size, "analyze"), _ok(results, size, "pytm")
+        if floor is None or base is None:
+            continue
+        text = (f"- {size:,} components: without reasoning, `analyze` would take {floor.seconds:.2f} s, "
+                f"{floor.seconds / base.seconds:.2f}x the bare load; a 3x budget leaves "
+                f"{3 * base.seconds - floor.seconds:.2f} s for reasoning")
+        if analyze is not None:
+            text += f" (it takes {analyze.seconds - floor.seconds:.2f} s now)"
+        if pytm is not None:
+            text += f"; pytm / floor = {pytm.seconds / floor.seconds:.1f}x"
+        lines.append(text + ".")
+    return lines
+
+
 def checks_table(results: Results) -> str:
     rows = ["| target | verdict | measured |", "|---|---|---|"]
     rows += [f"| {c.target} | {c.verdict} | {c.measured} |" for c in checks(results)]
