@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from kg_threat.schedule import Task, run_tasks
+from kg_threat.schedule import Task, chain_lengths, run_tasks
 
 
 def _tasks(log: list[str]) -> list[Task[str, str]]:
@@ -46,3 +46,30 @@ def test_an_error_in_a_task_reaches_the_caller() -> None:
 
     with pytest.raises(RuntimeError, match="rule failed"):
         run_tasks([Task("a", frozenset(), fail), Task("b", frozenset({"a"}), lambda: 2)], 2)
+
+
+def test_chain_lengths_count_the_longest_chain_of_waiting_tasks() -> None:
+    def task(key: str, *needs: str) -> Task[str, None]:
+        return Task(key, frozenset(needs), lambda: None)
+
+    tasks = [task("a"), task("b"), task("x"), task("y", "x"), task("z", "y", "a")]
+    assert chain_lengths(tasks) == {"a": 2, "b": 1, "x": 3, "y": 2, "z": 1}
+
+
+def test_a_free_thread_takes_the_task_that_starts_the_longest_chain() -> None:
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def step(name: str, *needs: str) -> Task[str, str]:
+        def run() -> str:
+            with lock:
+                started.append(name)
+            time.sleep(0.01)
+            return name
+        return Task(name, frozenset(needs), run)
+
+    tasks = [step("a"), step("b"), step("c"), step("x"), step("y", "x"), step("z", "y")]
+    assert run_tasks(tasks, 2) == {k: k for k in "abcxyz"}
+    # two threads: only two tasks are handed out at first, x (a chain of three) and a
+    assert sorted(started[:2]) == ["a", "x"]
+    assert started.index("x") < started.index("y") < started.index("z")
