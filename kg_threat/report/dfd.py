@@ -62,11 +62,13 @@ class Diagram:
 def highest_unmitigated_risk(findings: Sequence[Finding]) -> dict[str, str]:
     """Component IRI → the highest risk of its unmitigated findings (lookups only: the order of
     the keys is not meaningful)."""
-    unmitigated = [(f.risk, components) for f, components in runs_of(findings) if f.status == "unmitigated"]
-    unmitigated.sort(key=lambda run: RISK_ORDER[run[0]], reverse=True)  # lowest risk first
+    at: dict[str, set[str]] = defaultdict(set)  # risk -> components with an unmitigated finding of it
+    for f, components in runs_of(findings):
+        if f.status == "unmitigated":
+            at[f.risk].update(components)
     highest: dict[str, str] = {}
-    for risk, components in unmitigated:  # a higher risk overwrites a lower one
-        highest.update(dict.fromkeys(components, risk))
+    for risk in sorted(at, key=RISK_ORDER.__getitem__, reverse=True):  # a higher risk overwrites a lower one
+        highest.update(dict.fromkeys(at[risk], risk))
     return highest
 
 
