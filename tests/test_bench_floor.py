@@ -1,5 +1,6 @@
-"""The harness's ``floor`` stage: ``analyze`` without its reasoning must write what ``analyze``
-writes, or the share of time it leaves to reasoning means nothing."""
+"""The harness's ``floor`` stage and the in-process steps of ``bench/steps.py``. ``analyze``
+without its reasoning must write what ``analyze`` writes, or the share of time it leaves to
+reasoning means nothing."""
 
 from __future__ import annotations
 
@@ -62,3 +63,33 @@ def test_floor_lines_give_the_budget_left_to_reasoning() -> None:
         "a 3x budget leaves 0.25 s for reasoning (it takes 1.75 s now); pytm / floor = 20.0x."
     ]
     assert floor_lines({(1000, "load"): _result(1000, "load", 0.1)}) == []
+
+
+def test_steps_times_every_step_of_the_analysis_and_the_commands_after_it(estate: Path) -> None:
+    done = run(str(BENCH / "steps.py"), str(estate), "--view", "stride-matrix")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    assert lines[:2] == ["| step | seconds | where |", "|---|---:|---|"]
+    steps = [line.split(" | ")[0].removeprefix("| ") for line in lines[2:]]
+    assert steps[:6] == [
+        "imports and command registration", "load: the estate", "load: the bundled ontology",
+        "reason: the attacker model", "reason: derivation rules", "reason: ontology index",
+    ]
+    # listed as they end: the side thread's reads and the target classes run at the same time
+    assert sorted(steps[6:9]) == [
+        "reason: catalog knowledge", "reason: target classes", "reason: the system's facts",
+    ]
+    assert steps[9:] == [
+        "reason: applicable threats", "assess: likelihood, impact, risk, status",
+        "analysis (the steps above, as run)", steps[12], "validate (SHACL)", "report (HTML)",
+        "query: findings written as RDF", "query: the stride-matrix view",
+    ]
+    assert steps[12].startswith("analyze's JSON (") and steps[12].endswith(" findings)")
+    wheres = {line.rsplit(" | ", 1)[1].rstrip(" |") for line in lines[2:]}
+    assert wheres == {"main", "side thread"}
+
+
+def test_steps_refuses_an_unknown_step_to_skip(estate: Path) -> None:
+    done = run(str(BENCH / "steps.py"), str(estate), "--skip", "report,views")
+    assert done.returncode == 2
+    assert done.stderr.decode().endswith("error: cannot skip 'views': use validate, report or query\n")
