@@ -47,7 +47,7 @@ def run(estate: Path, cache: Path) -> None:
                         assumed_strongest_adversary=assumed, sources=(str(estate),))
     writer_for("json")(analysis, sys.stdout)
     sys.stdout.flush()
-    del store
+    del store  # held to the end, as analyze holds its store
 
 
 def main(argv: list[str]) -> int:
